@@ -1,0 +1,65 @@
+"""The disposable parse cache under `.iinotes/`: parsed notes keyed by path and stat signature.
+
+Missing, corrupt, or written by another version: treated as empty and rebuilt. Written
+atomically, so two processes at once can only ever leave one whole cache file behind."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .notes import ParsedNote
+from .vault import Signature, atomic_write
+
+STATE_DIR = ".iinotes"
+CACHE_FILE = "parse-cache.pickle"
+CACHE_FORMAT = 1
+RACY_NS = 2_000_000_000  # files changed this recently are not trusted to the cache (coarse mtimes)
+_TAG = (CACHE_FORMAT, __version__, sys.version_info[:2])
+
+Entries = dict[str, tuple[Signature, ParsedNote]]
+
+
+def state_dir(vault: Path) -> Path:
+    """`.iinotes/` of the vault, created with a `.gitignore` that ignores everything in it."""
+    folder = vault / STATE_DIR
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        atomic_write(ignore, b"# generated state of iinotes: never commit it\n*\n")
+    return folder
+
+
+def load(vault: Path) -> Entries:
+    """The cached entries, or {} when there is no usable cache."""
+    try:
+        with open(vault / STATE_DIR / CACHE_FILE, "rb") as handle:
+            tag, entries = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - any failure means "no cache"; it is rebuilt
+        return {}
+    if tag != _TAG or not isinstance(entries, dict):
+        return {}
+    return entries
+
+
+def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
+    """Write the cache, leaving out files modified too recently to trust their signature."""
+    limit = (started_ns if started_ns is not None else time.time_ns()) - RACY_NS
+    kept = {path: entry for path, entry in entries.items() if entry[0][0] < limit and entry[0][1] < limit}
+    try:
+        folder = state_dir(vault)
+        atomic_write(folder / CACHE_FILE, pickle.dumps((_TAG, kept), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # a read-only vault simply runs without a cache
+
+
+def clear(vault: Path) -> None:
+    """Remove the cache file (the next run re-reads every note)."""
+    try:
+        os.unlink(vault / STATE_DIR / CACHE_FILE)
+    except FileNotFoundError:
+        pass

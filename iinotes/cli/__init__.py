@@ -1,0 +1,58 @@
+"""The command line: a thin click layer that turns arguments into library calls and library
+errors into messages (in exactly one place, `_Group.invoke`)."""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from ..errors import IinotesError
+from .common import State, shared_options
+
+EPILOG = """\b
+Where the vault is: --vault DIR, else $IINOTES_VAULT, else the nearest parent
+folder holding iinotes.toml, else the current folder.
+Exit codes: 0 ok, 1 problems found (validate) or no such contact, 2 usage or
+settings error. Docs: docs/commands.md, docs/note-format.md, docs/settings.md.
+"""
+
+
+class _Group(click.Group):
+    """The group that turns every IinotesError into `iinotes: error: ...` and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except IinotesError as error:
+            click.echo(f"iinotes: error: {error.message}", err=True)
+            if error.hint:
+                click.echo(f"  hint: {error.hint}", err=True)
+            ctx.exit(error.exit_code)
+
+
+@click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@shared_options
+@click.version_option(__version__, "--version", prog_name="iinotes", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, **_: object) -> None:
+    """Follow-ups for informational interviews, from a folder of Markdown notes.
+
+    iinotes reads contact and interview notes (Markdown with YAML front matter),
+    checks them, indexes them and works out the follow-ups that are due.
+    """
+    ctx.ensure_object(State)
+
+
+def _register() -> None:
+    from . import core
+
+    for command in core.COMMANDS:
+        cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point (`iinotes`, `python -m iinotes`)."""
+    cli.main(args=argv, prog_name="iinotes")

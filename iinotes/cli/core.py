@@ -1,0 +1,120 @@
+"""Commands that read: validate, index, list, show."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from .. import output
+from ..index import ContactView, find_contact
+from ..model import STAGES
+from .common import format_option, shared_options, state
+
+
+def _relative(vault_root: Path, given: str) -> str:
+    path = Path(given)
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    try:
+        return Path(os.path.normpath(absolute)).relative_to(vault_root.resolve()).as_posix()
+    except ValueError:
+        return Path(given).as_posix()
+
+
+@click.command()
+@click.argument("paths", nargs=-1, metavar="[NOTE]...")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("--no-hints", is_flag=True, help="Leave out the fix hint under each problem.")
+@format_option("json")
+@shared_options
+def validate(paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str) -> None:
+    """Check every note and report problems with file, line and a fix hint.
+
+    With NOTE paths, only problems in those notes are reported (the whole
+    vault is still read, so links and duplicate ids are checked properly).
+    Exit 0 when there are no errors (with --strict: no warnings either),
+    1 when there are, 2 for a bad vault path or bad settings.
+    """
+    vault = state().vault()
+    index = vault.index()
+    problems = list(index.problems)
+    if paths:
+        wanted = {_relative(vault.root, p) for p in paths}
+        problems = [p for p in problems if p.path in wanted]
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        click.echo(output.problems_json(problems), nl=False)
+    else:
+        click.echo(output.problems_text(problems, hints=not no_hints), nl=False)
+        notes = len(index.contacts) + len(index.interviews)
+        click.echo(f"{notes} notes checked: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", err=bool(problems))
+    if errors or (strict and warnings):
+        raise click.exceptions.Exit(1)
+
+
+@click.command("index")
+@format_option("json", "csv")
+@shared_options
+def index_command(fmt: str) -> None:
+    """Index the vault: every contact with its derived stage, links resolved.
+
+    Text output is a table of contacts and a summary; --format json gives
+    the whole index (contacts, interviews, referral edges, counts,
+    problems; schema in docs/commands.md); --format csv one row per contact.
+    Unchanged notes come from the cache in .iinotes/.
+    """
+    index = state().vault().index()
+    _emit(index, list(index.contacts.values()), fmt, whole=True)
+
+
+def _emit(index, views: list[ContactView], fmt: str, whole: bool) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "json":
+        click.echo(output.index_json(index, None if whole else views), nl=False)
+    elif fmt == "csv":
+        click.echo(output.contacts_csv(index, views), nl=False)
+    else:
+        click.echo(output.contacts_table(index, views), nl=False)
+        if whole:
+            click.echo(output.summary(index), nl=False)
+
+
+@click.command("list")
+@click.option("--stage", type=click.Choice(STAGES + ("paused", "declined", "do-not-contact", "archived")), multiple=True, help="Only contacts in this stage (repeatable).")
+@click.option("--tag", multiple=True, metavar="TAG", help="Only contacts with this tag (repeatable: all must match; case-insensitive).")
+@click.option("--company", metavar="TEXT", help="Only contacts whose company contains TEXT (case-insensitive).")
+@format_option("json", "csv")
+@shared_options
+def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | None, fmt: str) -> None:
+    """List contacts, optionally filtered by stage, tag or company."""
+    index = state().vault().index()
+    wanted_tags = {t.lstrip("#").casefold() for t in tag}
+    views = [
+        v
+        for v in index.contacts.values()
+        if (not stage or v.stage in stage)
+        and wanted_tags <= {t.casefold() for t in v.contact.tags}
+        and (company is None or company.casefold() in v.contact.company.casefold())
+    ]
+    _emit(index, views, fmt, whole=False)
+
+
+@click.command()
+@click.argument("name")
+@format_option("json")
+@shared_options
+def show(name: str, fmt: str) -> None:
+    """Show one contact: details, interviews, touches, referrals given and received.
+
+    NAME is a name, alias, note path or a unique prefix of one of them.
+    """
+    index = state().vault().index()
+    view = find_contact(index, name)
+    if fmt == "json":
+        click.echo(output.dumps(output.contact_dict(view, index)), nl=False)
+    else:
+        click.echo(output.show_text(view, index), nl=False)
+
+
+COMMANDS = (validate, index_command, list_command, show)

@@ -1,0 +1,251 @@
+"""Split a note into front matter and body, and load the front matter with YAML 1.2 meaning.
+
+PyYAML resolves plain scalars by YAML 1.1 rules (`14:30` -> 870, `no` -> False, `012` -> 10,
+`2026-11-25` -> date). Here libyaml only builds the node tree; scalars are resolved by the
+YAML 1.2 core schema, except that dates stay strings (the note parser checks them with line
+numbers) and integers with leading zeros stay strings (phone numbers, zip codes). Duplicate
+keys, anchors and aliases, tags we do not know and front matter over 64 KiB are Problems.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+try:  # libyaml when present (as python-frontmatter does), else the pure-Python parser
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_FRONT_MATTER = 64 * 1024
+FM_BOUNDARY = YAMLHandler.FM_BOUNDARY  # `^-{3,}\s*$`, the fence python-frontmatter splits on
+_HANDLER = YAMLHandler()
+
+_NULL = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE = frozenset(("true", "True", "TRUE"))
+_FALSE = frozenset(("false", "False", "FALSE"))
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,30})\Z")
+_OCT = re.compile(r"0o[0-7]{1,30}\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]{1,30}\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_SPECIAL_FLOAT = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+_STR_TAGS = frozenset(("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"))
+_SCALAR_TAGS = _STR_TAGS | {
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_COLLECTION_TAGS = frozenset(("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"))
+
+Path_ = tuple[Any, ...]
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """libyaml's parser and composer with no implicit resolvers: every plain scalar comes out as str."""
+
+    yaml_implicit_resolvers: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class RawIssue:
+    """A problem found while loading, positioned inside the file (1-based line and column)."""
+
+    line: int
+    column: int
+    code: str
+    message: str
+    hint: str
+
+
+@dataclass
+class Loaded:
+    """What `load_front_matter` found: the mapping (or None), positions of every value, issues."""
+
+    data: dict[str, Any] | None
+    positions: dict[Path_, tuple[int, int]]
+    issues: list[RawIssue]
+    kind_of_root: str = "mapping"  # mapping, sequence, scalar, empty
+
+
+@dataclass
+class Split:
+    """A note split at its fences: front matter text, the line it starts on, and the body."""
+
+    front_matter: str | None  # None: the note has no front matter
+    body: str
+    body_line: int  # 1-based line where the body starts
+    unclosed: bool = False
+
+
+def split(text: str) -> Split:
+    """Split at the `---` fences the way python-frontmatter (and Obsidian) do; text has \\n endings."""
+    if not text.startswith("---") or not FM_BOUNDARY.match(text):
+        return Split(None, text, 1)
+    try:
+        front, body = _HANDLER.split(text)
+    except ValueError:
+        return Split(None, text, 1, unclosed=True)
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    return Split(front, body, body_line)
+
+
+def _resolve_plain(text: str) -> Any:
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    first = text[0]
+    if first.isdigit() or first in "+-.":
+        if _INT.match(text):
+            return int(text)
+        if _FLOAT.match(text):
+            return float(text)
+        if text in _SPECIAL_FLOAT:
+            return _SPECIAL_FLOAT[text]
+        if _OCT.match(text):
+            return int(text[2:], 8)
+        if _HEX.match(text):
+            return int(text[2:], 16)
+    elif text in (".inf", ".nan"):
+        return _SPECIAL_FLOAT[text]
+    return text
+
+
+class _Builder:
+    """Turns a composed node tree into plain Python values, recording positions and issues."""
+
+    def __init__(self, first_line: int) -> None:
+        self.offset = first_line - 1
+        self.positions: dict[Path_, tuple[int, int]] = {}
+        self.issues: list[RawIssue] = []
+
+    def where(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+
+    def issue(self, node: yaml.Node, code: str, message: str, hint: str) -> None:
+        line, column = self.where(node)
+        self.issues.append(RawIssue(line, column, code, message, hint))
+
+    def build(self, node: yaml.Node, path: Path_) -> Any:
+        self.positions[path] = self.where(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if node.tag not in _COLLECTION_TAGS:
+            self.issue(node, "yaml-tag", f"{_label(path)}: the tag {node.tag} is not supported", "remove the tag")
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self.mapping(node, path)
+
+    def scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        tag, value = node.tag, node.value
+        if not node.style:  # plain scalar: YAML 1.2 core schema (tag is str: no implicit resolvers)
+            return _resolve_plain(value) if tag == "tag:yaml.org,2002:str" else self.tagged(node, path)
+        return value if tag in _STR_TAGS else self.tagged(node, path)
+
+    def tagged(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        tag, value = node.tag, node.value
+        if tag in _STR_TAGS:
+            return value
+        if tag in _SCALAR_TAGS:
+            resolved = _resolve_plain(value)
+            expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[tag.rsplit(":", 1)[1]]
+            if isinstance(resolved, expected) and not (tag.endswith("int") and isinstance(resolved, bool)):
+                return resolved
+            self.issue(node, "yaml-tag", f"{_label(path)}: {value!r} is not a valid {tag.rsplit(':', 1)[1]}", "remove the tag or fix the value")
+            return value
+        self.issue(node, "yaml-tag", f"{_label(path)}: the tag {tag} is not supported", "remove the tag; quote the value if it is text")
+        return value
+
+    def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.issue(key_node, "yaml-key", "a key must be plain text, not a list or mapping", "write `key: value`")
+                continue
+            key = key_node.value
+            line, _ = self.where(key_node)
+            if key in first_seen:
+                self.issue(
+                    key_node,
+                    "duplicate-key",
+                    f"{_label(path + (key,))} appears twice (first on line {first_seen[key]}); the first value is kept",
+                    "delete one of the two lines",
+                )
+                continue
+            first_seen[key] = line
+            self.positions[path + (key, "@key")] = self.where(key_node)
+            result[key] = self.build(value_node, path + (key,))
+        return result
+
+
+def _label(path: Path_) -> str:
+    parts = [str(p) if isinstance(p, str) else f"[{p}]" for p in path if p != "@key"]
+    return ".".join(parts).replace(".[", "[") or "front matter"
+
+
+def _yaml_error_issue(error: yaml.YAMLError, first_line: int, text: str) -> RawIssue:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = (mark.line + first_line) if mark is not None else first_line
+    column = (mark.column + 1) if mark is not None else 0
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = f"front matter is not valid YAML: {problem}" + (f" ({context})" if context else "")
+    hint = "check indentation and quote values that contain ': ' or start with [ { * & ! | > ' \" % @ `"
+    bad_line = text.split("\n")[line - first_line] if mark is not None and 0 <= line - first_line < text.count("\n") + 1 else ""
+    if "\t" in problem or "\\t" in problem or "\t" in bad_line[: column or len(bad_line)]:
+        hint = "YAML does not allow tabs for indentation: replace the tab with spaces"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value contains ': ' - put it in quotes, e.g. note: \"Re: coffee\""
+    return RawIssue(line, column, "yaml-syntax", message, hint)
+
+
+def load_front_matter(text: str, first_line: int = 1) -> Loaded:
+    """Load front matter text as split off by python-frontmatter: it starts right after the
+    opening `---`, so its first line is the rest of the fence line, `first_line` of the file."""
+    if len(text.encode("utf-8")) > MAX_FRONT_MATTER:
+        issue = RawIssue(max(first_line, 1), 1, "front-matter-too-large", f"front matter is over {MAX_FRONT_MATTER // 1024} KiB", "move long text into the note's body")
+        return Loaded(None, {}, [issue], "too-large")
+    if "&" in text or "*" in text:  # rare: confirm with the event stream before composing
+        anchor = _find_anchor(text, first_line)
+        if anchor is not None:
+            return Loaded(None, {}, [anchor], "anchor")
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        return Loaded(None, {}, [_yaml_error_issue(error, first_line, text)], "invalid")
+    except RecursionError:
+        issue = RawIssue(first_line, 1, "yaml-syntax", "front matter is nested too deeply", "flatten the nested lists")
+        return Loaded(None, {}, [issue], "invalid")
+    if root is None:
+        return Loaded(None, {}, [], "empty")
+    builder = _Builder(first_line)
+    if not isinstance(root, yaml.MappingNode):
+        kind = "sequence" if isinstance(root, yaml.SequenceNode) else "scalar"
+        return Loaded(None, {}, [], kind)
+    data = builder.mapping(root, ())
+    return Loaded(data, builder.positions, builder.issues)
+
+
+def _find_anchor(text: str, first_line: int) -> RawIssue | None:
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + first_line
+                return RawIssue(
+                    line,
+                    event.start_mark.column + 1,
+                    "yaml-anchor",
+                    "YAML anchors and aliases (&name, *name) are not allowed in notes",
+                    "write the value out in full; if it is text starting with & or *, put it in quotes",
+                )
+    except yaml.YAMLError:
+        return None  # the composer reports the syntax error with its position
+    return None

@@ -1,0 +1,295 @@
+"""The vault as a whole (pure): links resolved the Obsidian way, stages derived, vault-wide checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .errors import LookupFailed
+from .model import Contact, Interview, Link, Problem
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Referral:
+    """An introduction: `source` (a contact path) pointed you to `name` (resolved to `target` if known)."""
+
+    source: str
+    name: str
+    target: str | None
+    via: str  # the interview note (or contact note, for referred_by) it is recorded in
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A contact with what the rest of the vault says about them."""
+
+    contact: Contact
+    stage: str
+    interviews: tuple[str, ...]  # interview paths, by date
+    referred_by: str | None  # resolved contact path
+    referrals_given: tuple[Referral, ...]
+    referrals_received: tuple[Referral, ...]
+    last_touch: dt.date | None
+    nudges_sent: int
+
+
+@dataclass(frozen=True)
+class InterviewView:
+    """An interview with its links resolved."""
+
+    interview: Interview
+    contact: str | None  # resolved contact path
+    referrals: tuple[Referral, ...]
+
+
+@dataclass(frozen=True)
+class Index:
+    """Everything iinotes knows about a vault on a given day."""
+
+    contacts: dict[str, ContactView]  # by path, sorted by name
+    interviews: dict[str, InterviewView]  # by path, sorted by date
+    referrals: tuple[Referral, ...]
+    problems: tuple[Problem, ...]
+    today: dt.date
+
+    def counts(self) -> dict[str, object]:
+        """Totals for summaries and JSON."""
+        stages: dict[str, int] = defaultdict(int)
+        for view in self.contacts.values():
+            stages[view.stage] += 1
+        severities = defaultdict(int)
+        for problem in self.problems:
+            severities[problem.severity] += 1
+        return {
+            "contacts": len(self.contacts),
+            "interviews": len(self.interviews),
+            "referrals": len(self.referrals),
+            "stages": dict(sorted(stages.items())),
+            "errors": severities["error"],
+            "warnings": severities["warning"],
+        }
+
+
+class Resolver:
+    """Resolves link targets to contact paths: exact path, else file name (case-insensitive), else alias."""
+
+    def __init__(self, contacts: list[Contact]) -> None:
+        self.by_path: dict[str, str] = {}
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self.by_alias: dict[str, list[str]] = defaultdict(list)
+        for contact in contacts:
+            stem = contact.path.removesuffix(".md")
+            self.by_path[stem.lower()] = contact.path
+            self.by_name[stem.rsplit("/", 1)[-1].lower()].append(contact.path)
+            for alias in contact.aliases:
+                self.by_alias[alias.lower()].append(contact.path)
+
+    def candidates(self, target: str) -> list[str]:
+        """Every contact path the target could mean, best rule first (several means ambiguous)."""
+        key = target.strip().lower().removesuffix(".md")
+        if key in self.by_path:
+            return [self.by_path[key]]
+        if "/" in key:
+            return sorted(path for stem, path in self.by_path.items() if stem.endswith("/" + key))
+        return sorted(self.by_name.get(key, ())) or sorted(set(self.by_alias.get(key, ())))
+
+    def resolve(self, link: Link | str) -> str | None:
+        """The one contact path a link means; None when it means nobody (or is ambiguous)."""
+        found = self.candidates(link.target if isinstance(link, Link) else link)
+        return found[0] if len(found) == 1 else None
+
+
+def _day(when: dt.date | dt.datetime | None) -> dt.date | None:
+    if isinstance(when, dt.datetime):
+        return when.date()
+    return when
+
+
+def happened(interview: Interview, today: dt.date) -> bool:
+    """The meeting took place: marked done, or its day is past and it was never cancelled."""
+    if interview.status == "done":
+        return True
+    day = _day(interview.scheduled)
+    return interview.status in ("scheduled", "confirmed") and day is not None and day < today
+
+
+def upcoming(interview: Interview, today: dt.date) -> bool:
+    """Still ahead: requested (maybe without a date) or scheduled for today or later."""
+    if interview.status not in ("requested", "scheduled", "confirmed"):
+        return False
+    day = _day(interview.scheduled)
+    return day is None or day >= today
+
+
+def derive_stage(contact: Contact, interviews: list[Interview], settings: Settings, today: dt.date) -> str:
+    """lead -> awaiting-reply -> replied -> scheduled -> met -> in-touch, or gone-quiet; a status
+    other than active wins."""
+    if contact.status != "active":
+        return contact.status
+    if any(upcoming(i, today) for i in interviews):
+        return "scheduled"
+    met_days = [d for i in interviews if happened(i, today) and (d := _day(i.scheduled) or i.thank_you_sent)]
+    if met_days or any(i.status == "done" for i in interviews):
+        last_met = max(met_days) if met_days else dt.date.min
+        later = [t.date for t in contact.touches if t.date > last_met]
+        if contact.last_contact and contact.last_contact > last_met:
+            later.append(contact.last_contact)
+        return "in-touch" if later else "met"
+    if contact.outreach and contact.responded is None:
+        nudges = len(contact.outreach) - 1
+        waited = today >= contact.outreach[-1].date + dt.timedelta(days=settings.nudge_after_days)
+        return "gone-quiet" if nudges >= settings.max_nudges and waited else "awaiting-reply"
+    if contact.responded is not None:
+        return "replied"
+    if contact.touches or contact.last_contact:
+        return "in-touch"
+    return "lead"
+
+
+def last_touch(contact: Contact, interviews: list[Interview], today: dt.date) -> dt.date | None:
+    """The latest day you were in contact: outreach, reply, touch, meeting or thank-you."""
+    days = [e.date for e in contact.outreach] + [e.date for e in contact.touches]
+    days += [d for d in (contact.responded, contact.last_contact) if d]
+    for interview in interviews:
+        if happened(interview, today):
+            days.append(_day(interview.scheduled) or today)
+        if interview.thank_you_sent:
+            days.append(interview.thank_you_sent)
+    days = [d for d in days if d <= today]
+    return max(days) if days else None
+
+
+def build_index(
+    contacts: list[Contact], interviews: list[Interview], settings: Settings, today: dt.date, problems: list[Problem] | None = None
+) -> Index:
+    """Resolve links, derive stages and run the checks that need more than one note; `problems`
+    found earlier (reading, parsing) are carried into the index's list."""
+    problems = list(problems or ())
+    resolver = Resolver(contacts)
+    problems += _identity_problems(contacts, interviews)
+
+    interview_views: dict[str, InterviewView] = {}
+    by_contact: dict[str, list[Interview]] = defaultdict(list)
+    referrals: list[Referral] = []
+    for interview in interviews:
+        contact_path = None
+        if interview.contact is not None:
+            contact_path = _resolve_reported(resolver, interview.contact, interview, "contact", "error", problems)
+        if contact_path:
+            by_contact[contact_path].append(interview)
+        given = []
+        for link in interview.referrals:
+            target = resolver.resolve(link)
+            if contact_path:
+                given.append(Referral(contact_path, link.target, target, interview.path))
+        referrals += given
+        interview_views[interview.path] = InterviewView(interview, contact_path, tuple(given))
+        day = _day(interview.scheduled)
+        if interview.status in ("scheduled", "confirmed") and day is not None and day < today:
+            line = interview.line_of("status") or interview.line_of("scheduled")
+            problems.append(Problem(interview.path, line, 0, "warning", "stale-status", f"this interview was on {day.isoformat()} but its status is still {interview.status}", "set status: done (or cancelled / no-show)"))
+
+    referred_by: dict[str, str | None] = {}
+    for contact in contacts:
+        if contact.referred_by is not None:
+            source = _resolve_reported(resolver, contact.referred_by, contact, "referred_by", "warning", problems)
+            referred_by[contact.path] = source
+            if source and not any(r.source == source and r.target == contact.path for r in referrals):
+                referrals.append(Referral(source, contact.referred_by.target, contact.path, contact.path))
+    referrals.sort(key=lambda r: (r.source, r.name.lower(), r.via))
+
+    given_by: dict[str, list[Referral]] = defaultdict(list)
+    received_by: dict[str, list[Referral]] = defaultdict(list)
+    for referral in referrals:
+        given_by[referral.source].append(referral)
+        if referral.target:
+            received_by[referral.target].append(referral)
+
+    contact_views = {}
+    for contact in sorted(contacts, key=lambda c: (c.name.casefold(), c.path)):
+        mine = sorted(by_contact.get(contact.path, []), key=_interview_order)
+        contact_views[contact.path] = ContactView(
+            contact=contact,
+            stage=derive_stage(contact, mine, settings, today),
+            interviews=tuple(i.path for i in mine),
+            referred_by=referred_by.get(contact.path),
+            referrals_given=tuple(given_by.get(contact.path, ())),
+            referrals_received=tuple(received_by.get(contact.path, ())),
+            last_touch=last_touch(contact, mine, today),
+            nudges_sent=max(0, len(contact.outreach) - 1),
+        )
+    ordered = dict(sorted(interview_views.items(), key=lambda item: _interview_order(item[1].interview)))
+    return Index(contact_views, ordered, tuple(referrals), tuple(sorted(set(problems))), today)
+
+
+def _interview_order(interview: Interview) -> tuple[str, str]:
+    when = interview.scheduled
+    return (when.isoformat() if when is not None else "9999", interview.path)
+
+
+def _resolve_reported(resolver: Resolver, link: Link, note: Contact | Interview, key: str, severity: str, problems: list[Problem]) -> str | None:
+    found = resolver.candidates(link.target)
+    if len(found) == 1:
+        return found[0]
+    line = note.line_of(key)
+    if found:
+        problems.append(Problem(note.path, line, 0, "warning", "ambiguous-link", f"{key}: {link} could mean {', '.join(found)}", f'write the path, e.g. "[[{found[0].removesuffix(".md")}]]"'))
+        return None
+    problems.append(Problem(note.path, line, 0, severity, "unresolved-link", f"{key}: {link} links to no contact note", f"create contacts/{link.target}.md (iinotes new contact \"{link.target}\") or fix the name"))  # type: ignore[arg-type]
+    return None
+
+
+def _identity_problems(contacts: list[Contact], interviews: list[Interview]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id: dict[str, list[Contact | Interview]] = defaultdict(list)
+    for note in [*contacts, *interviews]:
+        if note.id:
+            by_id[note.id].append(note)
+        else:
+            problems.append(Problem(note.path, 0, 0, "warning", "missing-id", "this note has no id, so its calendar events change if you rename it", f"add id: {_suggest_id(note)} (iinotes new writes one for you)"))
+    for note_id, notes in by_id.items():
+        if len(notes) > 1:
+            paths = [n.path for n in notes]
+            for note in notes:
+                others = ", ".join(p for p in paths if p != note.path)
+                problems.append(Problem(note.path, note.line_of("id"), 0, "error", "duplicate-id", f"id {note_id} is also used by {others}", "give one of them a new id (ids must be unique; copying a note copies its id)"))
+    by_name: dict[str, list[Contact]] = defaultdict(list)
+    for contact in contacts:
+        by_name[contact.name.casefold()].append(contact)
+    for same in by_name.values():
+        if len(same) > 1:
+            for contact in same:
+                others = ", ".join(c.path for c in same if c is not contact)
+                problems.append(Problem(contact.path, contact.line_of("name"), 0, "warning", "duplicate-name", f"another contact is also named {contact.name}: {others}", "if it is the same person, merge the notes; else add a distinguishing name"))
+    return problems
+
+
+def _suggest_id(note: Contact | Interview) -> str:
+    return "ii-" + hashlib.sha256(note.path.encode()).hexdigest()[:10]
+
+
+def find_contact(index: Index, query: str) -> ContactView:
+    """The contact a command-line name means: path, file name, name or alias (any case), else a
+    unique prefix of one of those. LookupFailed lists the candidates when there are several."""
+    key = query.strip().lower().removesuffix(".md")
+    if not key:
+        raise LookupFailed("give a contact's name")
+    exact: list[str] = []
+    prefix: list[str] = []
+    for path, view in index.contacts.items():
+        c = view.contact
+        names = {path.lower().removesuffix(".md"), path.rsplit("/", 1)[-1].lower().removesuffix(".md"), c.name.lower(), *(a.lower() for a in c.aliases)}
+        if key in names:
+            exact.append(path)
+        elif any(name.startswith(key) for name in names):
+            prefix.append(path)
+    found = exact or prefix
+    if len(found) == 1:
+        return index.contacts[found[0]]
+    if not found:
+        raise LookupFailed(f"no contact matches {query!r}", "run `iinotes list` to see every contact")
+    names = "\n".join(f"  {index.contacts[p].contact.name}  ({p})" for p in found)
+    raise LookupFailed(f"{query!r} matches {len(found)} contacts:\n{names}", "give more of the name, or the note's path")

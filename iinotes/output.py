@@ -1,0 +1,282 @@
+"""Rendering for people and programs: tables, the `show` page, JSON and CSV (pure: values in, text out)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import unicodedata
+from typing import Any, Iterable, Sequence
+
+from .index import ContactView, Index, InterviewView, Referral
+from .model import Commitment, Entry, Link, Problem
+
+INDEX_SCHEMA = "iinotes.index/1"
+PROBLEMS_SCHEMA = "iinotes.problems/1"
+CSV_COLUMNS = (
+    "name", "stage", "status", "company", "role", "location", "email", "phone", "linkedin", "tags", "source",
+    "referred_by", "first_outreach", "last_outreach", "nudges_sent", "responded", "interviews", "next_interview",
+    "last_touch", "keep_in_touch", "follow_up", "id", "path",
+)  # fmt: skip
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _entry(entry: Entry) -> dict[str, Any]:
+    return {"date": entry.date.isoformat(), "via": entry.via, "note": entry.note}
+
+
+def _link(link: Link | None, path: str | None) -> dict[str, Any] | None:
+    return None if link is None else {"link": str(link), "target": link.target, "path": path}
+
+
+def _referral(referral: Referral) -> dict[str, Any]:
+    return {"source": referral.source, "name": referral.name, "target": referral.target, "via": referral.via}
+
+
+def _commitment(item: Commitment) -> dict[str, Any]:
+    return {"task": item.task, "due": _iso(item.due), "done": item.done, "line": item.line, "source": item.source}
+
+
+def contact_dict(view: ContactView, index: Index) -> dict[str, Any]:
+    """One contact as the JSON schema describes it (docs/commands.md)."""
+    c = view.contact
+    return {
+        "path": c.path,
+        "id": c.id,
+        "name": c.name,
+        "aliases": list(c.aliases),
+        "stage": view.stage,
+        "status": c.status,
+        "company": c.company,
+        "role": c.role,
+        "location": c.location,
+        "email": c.email,
+        "phone": c.phone,
+        "linkedin": c.linkedin,
+        "tags": list(c.tags),
+        "source": c.source,
+        "referred_by": _link(c.referred_by, view.referred_by),
+        "outreach": [_entry(e) for e in c.outreach],
+        "nudges_sent": view.nudges_sent,
+        "responded": _iso(c.responded),
+        "touches": [_entry(e) for e in c.touches],
+        "last_contact": _iso(c.last_contact),
+        "last_touch": _iso(view.last_touch),
+        "keep_in_touch": (str(c.keep_in_touch) if c.keep_in_touch else "never") if c.keep_in_touch_set else None,
+        "follow_up": _iso(c.follow_up),
+        "interviews": list(view.interviews),
+        "referrals_given": [_referral(r) for r in view.referrals_given],
+        "referrals_received": [_referral(r) for r in view.referrals_received],
+        "commitments": [_commitment(x) for x in c.commitments],
+    }
+
+
+def interview_dict(view: InterviewView) -> dict[str, Any]:
+    """One interview as the JSON schema describes it (docs/commands.md)."""
+    i = view.interview
+    return {
+        "path": i.path,
+        "id": i.id,
+        "contact": _link(i.contact, view.contact),
+        "scheduled": _iso(i.scheduled),
+        "timezone": i.timezone or None,
+        "duration": i.duration,
+        "medium": i.medium,
+        "location": i.location,
+        "status": i.status,
+        "confirmed": _iso(i.confirmed),
+        "thank_you_sent": _iso(i.thank_you_sent),
+        "referrals": [_referral(r) for r in view.referrals] if view.contact else [_link(r, None) for r in i.referrals],
+        "commitments": [_commitment(x) for x in i.commitments],
+    }
+
+
+def dumps(data: Any) -> str:
+    """Stable JSON: sorted keys, two-space indent, UTF-8 kept, trailing newline."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def index_json(index: Index, contacts: Iterable[ContactView] | None = None) -> str:
+    """The whole index (or the given contacts only) as JSON."""
+    chosen = list(index.contacts.values()) if contacts is None else list(contacts)
+    return dumps(
+        {
+            "schema": INDEX_SCHEMA,
+            "today": index.today.isoformat(),
+            "counts": index.counts(),
+            "contacts": [contact_dict(v, index) for v in chosen],
+            "interviews": [interview_dict(v) for v in index.interviews.values()] if contacts is None else [],
+            "referrals": [_referral(r) for r in index.referrals] if contacts is None else [],
+            "problems": [p.as_dict() for p in index.problems] if contacts is None else [],
+        }
+    )
+
+
+def problems_json(problems: Sequence[Problem]) -> str:
+    """`validate --format json`: the sorted list of problems with a summary."""
+    errors = sum(p.severity == "error" for p in problems)
+    return dumps({"schema": PROBLEMS_SCHEMA, "errors": errors, "warnings": len(problems) - errors, "problems": [p.as_dict() for p in sorted(problems)]})
+
+
+def _next_interview(view: ContactView, index: Index) -> str:
+    for path in view.interviews:
+        interview = index.interviews[path].interview
+        if interview.status in ("requested", "scheduled", "confirmed") and interview.scheduled is not None:
+            day = interview.scheduled.date() if isinstance(interview.scheduled, dt.datetime) else interview.scheduled
+            if day >= index.today:
+                return interview.scheduled.isoformat()
+    return ""
+
+
+def contacts_csv(index: Index, contacts: Iterable[ContactView]) -> str:
+    """One row per contact, for spreadsheets (RFC 4180, CRLF rows, header first)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for view in contacts:
+        c = view.contact
+        row = {
+            "name": c.name, "stage": view.stage, "status": c.status, "company": c.company, "role": c.role,
+            "location": c.location, "email": c.email, "phone": c.phone, "linkedin": c.linkedin,
+            "tags": "; ".join(c.tags), "source": c.source,
+            "referred_by": c.referred_by.target if c.referred_by else "",
+            "first_outreach": _iso(c.outreach[0].date) if c.outreach else "",
+            "last_outreach": _iso(c.outreach[-1].date) if c.outreach else "",
+            "nudges_sent": view.nudges_sent, "responded": _iso(c.responded) or "",
+            "interviews": len(view.interviews), "next_interview": _next_interview(view, index),
+            "last_touch": _iso(view.last_touch) or "",
+            "keep_in_touch": (str(c.keep_in_touch) if c.keep_in_touch else "never") if c.keep_in_touch_set else "",
+            "follow_up": _iso(c.follow_up) or "", "id": c.id, "path": c.path,
+        }  # fmt: skip
+        writer.writerow([_csv_safe(row[column]) for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _csv_safe(value: object) -> object:
+    """Neutralise spreadsheet formula injection (=, +, -, @ at the start of text)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit():
+        return "'" + value
+    return value
+
+
+def width(text: str) -> int:
+    """Terminal columns a string takes (CJK and emoji are two wide)."""
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def fit(text: str, columns: int) -> str:
+    """Cut `text` to `columns` terminal columns (with …) and pad it to exactly that width."""
+    if width(text) > columns:
+        out = ""
+        for ch in text:
+            if width(out + ch) > columns - 1:
+                break
+            out += ch
+        text = out + "…"
+    return text + " " * (columns - width(text))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_widths: Sequence[int] | None = None) -> str:
+    """A plain aligned table with a header rule; the last column is never padded."""
+    limits = list(max_widths or [40] * len(headers))
+    widths = [min(limits[i], max([width(h)] + [width(r[i]) for r in rows])) for i, h in enumerate(headers)]
+    lines = []
+    for cells in [list(headers), ["-" * w for w in widths], *[list(r) for r in rows]]:
+        parts = [fit(cell, widths[i]) for i, cell in enumerate(cells[:-1])] + [cells[-1]]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def contacts_table(index: Index, contacts: Sequence[ContactView]) -> str:
+    """The human table of `index` and `list`."""
+    rows = []
+    for view in contacts:
+        c = view.contact
+        rows.append([c.name, view.stage, c.company, c.role, _iso(view.last_touch) or "-", _next_interview(view, index)[:16].replace("T", " ") or "-", c.path])
+    return table(["NAME", "STAGE", "COMPANY", "ROLE", "LAST TOUCH", "NEXT MEETING", "NOTE"], rows, [28, 14, 24, 24, 10, 16, 60])
+
+
+def summary(index: Index) -> str:
+    """One paragraph of totals under the `index` table."""
+    counts = index.counts()
+    stages = ", ".join(f"{n} {stage}" for stage, n in counts["stages"].items()) or "none"  # type: ignore[union-attr]
+    return (
+        f"{counts['contacts']} contacts ({stages}), {counts['interviews']} interviews, {counts['referrals']} referrals; "
+        f"{counts['errors']} errors, {counts['warnings']} warnings (run `iinotes validate` for details)\n"
+    )
+
+
+def problems_text(problems: Sequence[Problem], *, hints: bool = True) -> str:
+    """`validate`'s human output: one line per problem, its hint indented below, then totals."""
+    lines = []
+    for problem in sorted(problems):
+        lines.append(problem.format())
+        if hints and problem.hint:
+            lines.append(f"    hint: {problem.hint}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[str, list[str]]] = ()) -> str:
+    """The page `iinotes show NAME` prints for one contact."""
+    c = view.contact
+    out = [c.name + (f"  ({', '.join(c.aliases)})" if c.aliases else ""), "=" * max(4, width(c.name))]
+
+    def field(label: str, value: object) -> None:
+        if value not in (None, "", (), []):
+            out.append(f"{label + ':':<15}{value}")
+
+    field("stage", view.stage + (f" (status: {c.status})" if c.status != "active" else ""))
+    field("role", ", ".join(x for x in (c.role, c.company) if x))
+    field("location", c.location)
+    field("email", c.email)
+    field("phone", c.phone)
+    field("linkedin", c.linkedin)
+    field("tags", ", ".join(c.tags))
+    field("source", c.source)
+    if c.referred_by:
+        field("referred by", index.contacts[view.referred_by].contact.name if view.referred_by else f"{c.referred_by.target} (no note)")
+    if c.outreach:
+        field("outreach", "; ".join(_entry_text(e) for e in c.outreach) + f"  ({view.nudges_sent} nudge{'s' if view.nudges_sent != 1 else ''})")
+    field("responded", _iso(c.responded))
+    field("last touch", _iso(view.last_touch))
+    if c.keep_in_touch_set:
+        field("keep in touch", str(c.keep_in_touch) if c.keep_in_touch else "never")
+    field("follow up", _iso(c.follow_up))
+    field("note", c.path)
+
+    def section(title: str, lines: list[str]) -> None:
+        out.extend(["", title + ":"] + ([f"  {line}" for line in lines] if lines else ["  (none)"]))
+
+    interviews = []
+    for path in view.interviews:
+        i = index.interviews[path].interview
+        when = (_iso(i.scheduled) or "no date yet").replace("T", " ")
+        bits = [when, i.status] + [x for x in (i.medium, f"{i.duration} min") if x]
+        if i.thank_you_sent:
+            bits.append(f"thanked {i.thank_you_sent.isoformat()}")
+        interviews.append(f"{'  '.join(bits)}  {path}")
+        for item in i.commitments:
+            interviews.append(f"  [{'x' if item.done else ' '}] {item.task}" + (f" (due {item.due.isoformat()})" if item.due else ""))
+    section("Interviews", interviews)
+    section("Touches", [_entry_text(e) for e in c.touches])
+    section("Referrals given (people they suggested)", [_referral_text(r, index, r.target, r.name) for r in view.referrals_given])
+    section("Referrals received (who introduced them)", [_referral_text(r, index, r.source, "") for r in view.referrals_received])
+    for title, lines in extra_sections:
+        section(title, lines)
+    problems = [p for p in index.problems if p.path == c.path or p.path in view.interviews]
+    if problems:
+        section("Problems", [p.format() for p in problems])
+    return "\n".join(out) + "\n"
+
+
+def _entry_text(entry: Entry) -> str:
+    return entry.date.isoformat() + "".join(f" {x}" for x in (f"via {entry.via}" if entry.via else "", entry.note) if x)
+
+
+def _referral_text(referral: Referral, index: Index, path: str | None, fallback: str) -> str:
+    name = index.contacts[path].contact.name if path and path in index.contacts else f"{fallback} (no contact note yet)"
+    return f"{name}  (in {referral.via})"

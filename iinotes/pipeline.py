@@ -1,0 +1,108 @@
+"""The one place the stages are wired together: vault -> notes -> index (-> follow-ups -> feed).
+
+`cli`, `watch` and `serve` all go through `Vault`; none of them calls a stage directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import cache
+from .errors import VaultNotFound
+from .index import Index, build_index
+from .model import Contact, Interview, Problem
+from .notes import OUR_FOLDERS, ParsedNote, parse_note
+from .settings import Settings, load_settings
+from .values import zone
+from .vault import FileRef, find_vault, read_bytes, scan
+
+
+@dataclass
+class LoadStats:
+    """What the last load did: files seen, files (re)read, and which paths changed."""
+
+    files: int = 0
+    parsed: int = 0
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class Vault:
+    """A vault on disk, with its settings and (optionally pinned) today; `index()` reads it."""
+
+    def __init__(self, root: str | os.PathLike[str], *, settings: Settings | None = None, today: dt.date | None = None, use_cache: bool = True) -> None:
+        self.root = Path(root)
+        if not self.root.is_dir():
+            raise VaultNotFound(f"vault folder {str(self.root)!r} does not exist", "check the path given to --vault or $IINOTES_VAULT")
+        self.settings = settings if settings is not None else load_settings(self.root)
+        self.pinned_today = today
+        self.use_cache = use_cache
+        self.stats = LoadStats()
+        self._entries: cache.Entries | None = None
+
+    @classmethod
+    def find(cls, explicit: str | os.PathLike[str] | None = None, **kwargs: object) -> Vault:
+        """The vault named by `--vault`, $IINOTES_VAULT, the nearest iinotes.toml, or the cwd."""
+        return cls(find_vault(explicit), **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def today(self) -> dt.date:
+        """The pinned day, else today's date in the vault's time zone."""
+        if self.pinned_today is not None:
+            return self.pinned_today
+        return dt.datetime.now(zone(self.settings.timezone)).date()
+
+    def read(self) -> tuple[list[ParsedNote], list[Problem]]:
+        """Every Markdown file parsed (unchanged files come from the cache), plus scanning problems."""
+        started = time.perf_counter()
+        started_ns = time.time_ns()
+        if not self.root.is_dir():
+            raise VaultNotFound(f"vault folder {str(self.root)!r} no longer exists", "check the path; nothing was deleted by iinotes")
+        refs, problems = scan(self.root)
+        previous = self._entries
+        if previous is None:
+            previous = cache.load(self.root) if self.use_cache else {}
+        entries: cache.Entries = {}
+        stats = LoadStats(files=len(refs))
+        for ref in refs:
+            known = previous.get(ref.path)
+            if known is not None and known[0] == ref.signature:
+                entries[ref.path] = known
+                continue
+            entries[ref.path] = (ref.signature, _parse(ref))
+            stats.parsed += 1
+            stats.changed.append(ref.path)
+        stats.removed = sorted(set(previous) - set(entries))
+        if self.use_cache and (stats.parsed or stats.removed):
+            cache.save(self.root, entries, started_ns)
+        self._entries = entries
+        stats.seconds = time.perf_counter() - started
+        self.stats = stats
+        return [parsed for _, parsed in entries.values()], problems
+
+    def index(self) -> Index:
+        """Read the vault (incrementally) and build the index for `today`."""
+        parsed, problems = self.read()
+        contacts: list[Contact] = []
+        interviews: list[Interview] = []
+        for item in parsed:
+            problems.extend(item.problems)
+            if isinstance(item.note, Contact):
+                contacts.append(item.note)
+            elif isinstance(item.note, Interview):
+                interviews.append(item.note)
+        return build_index(contacts, interviews, self.settings, self.today, problems)
+
+
+def _parse(ref: FileRef) -> ParsedNote:
+    try:
+        data = read_bytes(ref)
+    except OSError as error:
+        severity = "error" if ref.path.startswith(OUR_FOLDERS) else "warning"
+        problem = Problem(ref.path, 0, 0, severity, "unreadable", f"cannot read this note: {error.strerror}", "check the file's permissions (chmod u+r) and that it is not locked")  # type: ignore[arg-type]
+        return ParsedNote(ref.path, None, (problem,), False)
+    return parse_note(ref.path, data)

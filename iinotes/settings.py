@@ -1,0 +1,229 @@
+"""Settings as data: one table of keys (type, default, help) drives loading, validation and docs."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from . import values
+from .errors import SettingsError
+from .model import Cadence
+
+SETTINGS_FILE = "iinotes.toml"
+
+
+def _int_at_least(minimum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected a whole number, found {value!r}")
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}, found {value}")
+        return value
+
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, found {value!r}")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected non-empty text, found {value!r}")
+    return value
+
+
+def _zone_name(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an IANA time zone name, found {value!r}")
+    values.zone(value)
+    return value
+
+
+def _cadence(value: Any) -> Cadence | None:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a cadence such as \"60d\", found {value!r}")
+    return values.parse_cadence(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of `iinotes.toml`: where it lives, how it is checked, its default and its help."""
+
+    key: str  # dotted: "followups.nudge_after_days"
+    kind: str  # what the docs call its type
+    default: Any  # as written in TOML; None means "computed" (see `default_text`)
+    check: Callable[[Any], Any]
+    help: str
+    default_text: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("timezone", "IANA time zone", None, _zone_name,
+            "The vault's time zone: date-times without an offset, `--today` and day boundaries use it.",
+            "the machine's zone"),
+    Setting("followups.nudge_after_days", "whole number >= 1", 14, _int_at_least(1),
+            "No reply: nudge this many days after the last outreach."),
+    Setting("followups.max_nudges", "whole number >= 0", 3, _int_at_least(0),
+            "Nudge at most this many times; after that the contact is gone quiet and nothing more is suggested."),
+    Setting("followups.confirm_hours_before", "whole number >= 0", 24, _int_at_least(0),
+            "Confirm an unconfirmed meeting this many hours before it starts."),
+    Setting("followups.prepare_days_before", "whole number >= 0", 2, _int_at_least(0),
+            "Research the person and prepare questions this many days before a meeting."),
+    Setting("followups.thank_you_hours_after", "whole number >= 0", 24, _int_at_least(0),
+            "Send a thank-you this many hours after a meeting."),
+    Setting("followups.referral_days_after", "whole number >= 0", 3, _int_at_least(0),
+            "Reach out to a person you were referred to this many days after the interview."),
+    Setting("followups.keep_in_touch", "cadence", "60d", _cadence,
+            "Default keep-in-touch cadence once you have met (`14d`, `8w`, `3m`, `1y` or `never`)."),
+    Setting("feed.name", "text", "Informational interviews", _text,
+            "The calendar's name as calendar apps show it."),
+    Setting("feed.horizon_days", "whole number >= 1", 90, _int_at_least(1),
+            "How many days ahead the feed reaches."),
+    Setting("feed.alarms", "true/false", True, _boolean,
+            "Give every event one reminder alarm."),
+    Setting("feed.private_details", "true/false", False, _boolean,
+            "Put emails and phone numbers into event descriptions (off: the feed never contains them)."),
+)  # fmt: skip
+_BY_KEY = {setting.key: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated settings of one vault (every value filled in)."""
+
+    timezone: str
+    nudge_after_days: int = 14
+    max_nudges: int = 3
+    confirm_hours_before: int = 24
+    prepare_days_before: int = 2
+    thank_you_hours_after: int = 24
+    referral_days_after: int = 3
+    keep_in_touch: Cadence | None = Cadence(60, "d")
+    feed_name: str = "Informational interviews"
+    horizon_days: int = 90
+    alarms: bool = True
+    private_details: bool = False
+
+
+def machine_timezone() -> str:
+    """The IANA name of this machine's zone: $TZ, /etc/timezone, /etc/localtime's link, else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except OSError:
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for name in candidates:
+        try:
+            if name:
+                values.zone(name)
+                return name
+        except ValueError:
+            continue
+    return "UTC"
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and dotted in ("followups", "feed"):
+            flat.update(_flatten(value, dotted + "."))
+        else:
+            flat[dotted] = value
+    return flat
+
+
+def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
+    """Validate the text of an `iinotes.toml`; SettingsError names the key and the fix."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{source}: not valid TOML: {error}", "check quotes and [section] headers") from None
+    found: dict[str, Any] = {}
+    errors = []
+    for key, value in _flatten(table).items():
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            guess = difflib.get_close_matches(key, list(_BY_KEY), 1, 0.6)
+            errors.append(f"{source}: unknown setting {key}" + (f" (did you mean {guess[0]}?)" if guess else ""))
+            continue
+        try:
+            found[key] = setting.check(value)
+        except ValueError as error:
+            errors.append(f"{source}: {key}: {error}")
+    if errors:
+        raise SettingsError("\n".join(errors), "see docs/settings.md for every key and its values")
+    names = {setting.key: setting.key.rsplit(".", 1)[-1] for setting in SETTINGS}
+    names["feed.name"] = "feed_name"
+    kwargs = {names[key]: value for key, value in found.items()}
+    kwargs.setdefault("timezone", machine_timezone())
+    return Settings(**kwargs)
+
+
+def load_settings(vault: Path) -> Settings:
+    """Settings of the vault at `vault` (defaults when it has no `iinotes.toml`)."""
+    path = vault / SETTINGS_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Settings(timezone=machine_timezone())
+    except OSError as error:
+        raise SettingsError(f"{SETTINGS_FILE}: cannot read it: {error.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SettingsError(f"{SETTINGS_FILE}: not UTF-8 text", "re-save it as UTF-8") from None
+    return parse_settings(text)
+
+
+def settings_markdown() -> str:
+    """The settings reference (docs/settings.md is this text; a test keeps them equal)."""
+    lines = [
+        "# Settings",
+        "",
+        "<!-- generated from iinotes/settings.py by `python -m iinotes.settings`; a test checks it -->",
+        "",
+        "Settings live in `iinotes.toml` at the top of the vault. Every key is optional; a vault with no",
+        "`iinotes.toml` uses the defaults below. An unknown key or a bad value is an error that names the key",
+        "(exit code 2), so a typo never silently falls back to a default.",
+        "",
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        default = s.default_text or (f'`"{s.default}"`' if isinstance(s.default, str) else f"`{str(s.default).lower()}`")
+        lines.append(f"| `{s.key}` | {s.kind} | {default} | {s.help} |")
+    lines += ["", "A complete file with every key at its default:", "", "```toml", example_toml(commented=False), "```", ""]
+    return "\n".join(lines)
+
+
+def example_toml(*, commented: bool) -> str:
+    """An `iinotes.toml` listing every key with its default and help (commented out for `init`)."""
+    out: list[str] = []
+    section = ""
+    mark = "# " if commented else ""
+    for s in SETTINGS:
+        head, _, name = s.key.rpartition(".")
+        if head != section:
+            out += ["", f"[{head}]"]
+            section = head
+        value = '"America/New_York"' if s.default is None else (f'"{s.default}"' if isinstance(s.default, str) else str(s.default).lower())
+        out.append(f"{mark}{name} = {value}".ljust(40) + f"  # {s.help.split(':')[0].split('.')[0]}")
+    return "\n".join(out).strip("\n")
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates docs/settings.md
+    print(settings_markdown(), end="")
