@@ -18,7 +18,11 @@ from .vault import Signature, atomic_write
 STATE_DIR = ".iinotes"
 CACHE_FILE = "parse-cache.pickle"
 CACHE_FORMAT = 1
-RACY_NS = 2_000_000_000  # files changed this recently are not trusted to the cache (coarse mtimes)
+# A file changed in the same clock tick as our read could change again unseen, so files changed
+# this recently are not cached: 50 ms covers Linux's coarse file clock; file systems with whole-
+# second timestamps (FAT, HFS+, some network mounts) get 2 s.
+RACY_NS = 50_000_000
+RACY_COARSE_NS = 2_000_000_000
 _TAG = (CACHE_FORMAT, __version__, sys.version_info[:2])
 
 Entries = dict[str, tuple[Signature, ParsedNote]]
@@ -48,13 +52,20 @@ def load(vault: Path) -> Entries:
 
 def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
     """Write the cache, leaving out files modified too recently to trust their signature."""
-    limit = (started_ns if started_ns is not None else time.time_ns()) - RACY_NS
-    kept = {path: entry for path, entry in entries.items() if entry[0][0] < limit and entry[0][1] < limit}
+    started = started_ns if started_ns is not None else time.time_ns()
+    kept = {path: entry for path, entry in entries.items() if not racy(entry[0], started)}
     try:
         folder = state_dir(vault)
         atomic_write(folder / CACHE_FILE, pickle.dumps((_TAG, kept), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # a read-only vault simply runs without a cache
+
+
+def racy(signature: Signature, started_ns: int) -> bool:
+    """True when the file changed too close to `started_ns` for its signature to prove it unchanged."""
+    mtime, ctime = signature[0], signature[1]
+    coarse = mtime % 1_000_000_000 == 0 and ctime % 1_000_000_000 == 0
+    return max(mtime, ctime) >= started_ns - (RACY_COARSE_NS if coarse else RACY_NS)
 
 
 def clear(vault: Path) -> None:

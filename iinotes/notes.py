@@ -43,9 +43,12 @@ _TASK_SIGNIFIERS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌🔁⏫🔼🔽🔺�
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
-_DATE_HINTS = {
+_HINTS: dict[Callable[[Any], Any], str] = {
     values.parse_date: "write a real calendar day as YYYY-MM-DD, e.g. 2026-11-25",
     values.parse_when: "write a real day as YYYY-MM-DD, or a day and time as 2026-11-25T14:30",
+    values.parse_duration: 'write minutes as a number (30) or "45m", "1h", "1h30m"',
+    values.parse_cadence: 'write "14d", "8w", "3m" (months), "1y" or never',
+    values.parse_link: 'write a quoted wikilink: "[[Jane Doe]]"',
 }
 
 
@@ -168,7 +171,8 @@ class _Fields:
     def parse_at(self, key: str, at: tuple, value: Any, parse: Callable[[Any], Any], default: Any, *, hint: str = "", code: str = "bad-value") -> Any:
         name = unquoted = values.unquoted_link(value)
         if unquoted is not None and parse is values.parse_link:
-            self.problem(key, "error", "unquoted-link", f"{_label(at)}: [[{name}]] must be in quotes, or YAML reads it as a list", f'write {key}: "[[{name}]]"', at=at)
+            fix = f'- "[[{name}]]"' if isinstance(at[-1], int) else f'{key}: "[[{name}]]"'
+            self.problem(key, "error", "unquoted-link", f"{_label(at)}: [[{name}]] must be in quotes, or YAML reads it as a list", f"write {fix}", at=at)
             return parse(f"[[{name}]]")
         try:
             return parse(value)
@@ -176,7 +180,7 @@ class _Fields:
             message = str(error)
             if parse in (values.parse_date, values.parse_when):
                 code = "bad-date"
-                hint = hint or _DATE_HINTS[parse]
+            hint = hint or _HINTS.get(parse, "")
             self.problem(key, "error", code, f"{_label(at)}: {message}", hint, at=at)
             return default
 
@@ -239,8 +243,8 @@ class _Fields:
         if text in allowed:
             return text
         guess = difflib.get_close_matches(text.lower(), allowed, 1, 0.6)
-        hint = f"did you mean {guess[0]}? " if guess else ""
-        self.problem("status", "error", "bad-status", f"status: {value!r} is not one of {', '.join(allowed)}", f"{hint}write status: {guess[0] if guess else allowed[0]}")
+        fix = f"did you mean {guess[0]}?" if guess else "use one of the values listed (lower case)"
+        self.problem("status", "error", "bad-status", f"status: {value!r} is not one of {', '.join(allowed)}", fix)
         return default
 
 

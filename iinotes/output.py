@@ -10,7 +10,7 @@ import unicodedata
 from typing import Any, Iterable, Sequence
 
 from .index import ContactView, Index, InterviewView, Referral
-from .model import Commitment, Entry, Link, Problem
+from .model import Commitment, Entry, Interview, Link, Problem
 
 INDEX_SCHEMA = "iinotes.index/1"
 PROBLEMS_SCHEMA = "iinotes.problems/1"
@@ -23,6 +23,25 @@ CSV_COLUMNS = (
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def when_text(value: dt.date | dt.datetime | None) -> str:
+    """A date or date-time for people: `2026-11-30`, `2026-11-30 14:30`, `2026-11-30 14:30 +01:00`."""
+    if value is None:
+        return ""
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    text = value.strftime("%Y-%m-%d %H:%M") + (f":{value.second:02d}" if value.second else "")
+    offset = value.strftime("%z")
+    return text + (f" {offset[:3]}:{offset[3:]}" if offset else "")
+
+
+def _meeting_time(interview: Interview) -> str:
+    """When a meeting is, labelled with its zone when the note names one (never silently converted)."""
+    text = when_text(interview.scheduled)
+    if text and interview.timezone and isinstance(interview.scheduled, dt.datetime) and interview.scheduled.tzinfo is None:
+        text += f" {interview.timezone}"
+    return text
 
 
 def _entry(entry: Entry) -> dict[str, Any]:
@@ -128,7 +147,7 @@ def _next_interview(view: ContactView, index: Index) -> str:
         if interview.status in ("requested", "scheduled", "confirmed") and interview.scheduled is not None:
             day = interview.scheduled.date() if isinstance(interview.scheduled, dt.datetime) else interview.scheduled
             if day >= index.today:
-                return interview.scheduled.isoformat()
+                return _meeting_time(interview)
     return ""
 
 
@@ -196,7 +215,7 @@ def contacts_table(index: Index, contacts: Sequence[ContactView]) -> str:
     rows = []
     for view in contacts:
         c = view.contact
-        rows.append([c.name, view.stage, c.company, c.role, _iso(view.last_touch) or "-", _next_interview(view, index)[:16].replace("T", " ") or "-", c.path])
+        rows.append([c.name, view.stage, c.company, c.role, _iso(view.last_touch) or "-", _next_interview(view, index) or "-", c.path])
     return table(["NAME", "STAGE", "COMPANY", "ROLE", "LAST TOUCH", "NEXT MEETING", "NOTE"], rows, [28, 14, 24, 24, 10, 16, 60])
 
 
@@ -245,7 +264,7 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
     field("last touch", _iso(view.last_touch))
     if c.keep_in_touch_set:
         field("keep in touch", str(c.keep_in_touch) if c.keep_in_touch else "never")
-    field("follow up", _iso(c.follow_up))
+    field("follow up", when_text(c.follow_up))
     field("note", c.path)
 
     def section(title: str, lines: list[str]) -> None:
@@ -254,7 +273,7 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
     interviews = []
     for path in view.interviews:
         i = index.interviews[path].interview
-        when = (_iso(i.scheduled) or "no date yet").replace("T", " ")
+        when = _meeting_time(i) or "no date yet"
         bits = [when, i.status] + [x for x in (i.medium, f"{i.duration} min") if x]
         if i.thank_you_sent:
             bits.append(f"thanked {i.thank_you_sent.isoformat()}")
