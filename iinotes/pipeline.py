@@ -12,6 +12,8 @@ from pathlib import Path
 
 from . import cache
 from .errors import VaultNotFound
+from .followups import FollowUp, follow_ups
+from .ics import in_feed, render
 from .index import Index, build_index
 from .model import Contact, Interview, Problem
 from .notes import OUR_FOLDERS, ParsedNote, parse_note
@@ -96,6 +98,24 @@ class Vault:
             elif isinstance(item.note, Interview):
                 interviews.append(item.note)
         return build_index(contacts, interviews, self.settings, self.today, problems)
+
+    def follow_ups(self, index: Index | None = None) -> tuple[Index, list[FollowUp]]:
+        """The index and every open follow-up on `today`."""
+        index = index if index is not None else self.index()
+        return index, follow_ups(index, self.settings, index.today)
+
+    def feed(self, previous: bytes | None = None, index: Index | None = None) -> tuple[Index, list[FollowUp], bytes]:
+        """The .ics feed: follow-ups due within the horizon plus overdue ones, rendered to bytes.
+        `previous` is the last feed written (its SEQUENCE numbers are carried forward)."""
+        index, items = self.follow_ups(index)
+        shown = in_feed(items, index.today, self.settings.horizon_days)
+        private = {path: _private_text(view.contact) for path, view in index.contacts.items()} if self.settings.private_details else None
+        return index, shown, render(shown, self.settings, index.today, previous=previous, private=private)
+
+
+def _private_text(contact: Contact) -> str:
+    parts = [f"{label}: {value}" for label, value in (("Email", contact.email), ("Phone", contact.phone), ("LinkedIn", contact.linkedin)) if value]
+    return "\n".join(parts)
 
 
 def _parse(ref: FileRef) -> ParsedNote:

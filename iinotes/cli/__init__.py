@@ -44,9 +44,9 @@ def cli(ctx: click.Context, **_: object) -> None:
 
 
 def _register() -> None:
-    from . import core
+    from . import core, feed, live, write
 
-    for command in core.COMMANDS:
+    for command in (*core.COMMANDS, *feed.COMMANDS, *live.COMMANDS, *write.COMMANDS):
         cli.add_command(command)
 
 

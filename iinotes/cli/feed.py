@@ -1,0 +1,148 @@
+"""Commands for follow-ups: due (what to do) and feed (the .ics calendar)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .. import output
+from ..followups import FollowUp
+from ..values import zone
+from ..vault import atomic_write
+from .common import format_option, shared_options, state
+
+DUE_SCHEMA = "iinotes.due/1"
+
+
+def group_of(item: FollowUp, today: dt.date) -> str:
+    """overdue, today, this-week (the next 7 days) or later."""
+    if item.due < today:
+        return "overdue"
+    if item.due == today:
+        return "today"
+    return "this-week" if (item.due - today).days <= 7 else "later"
+
+
+def _time(item: FollowUp, vault_zone: str) -> str:
+    """The start in the vault's zone (the day groups use it too), with the meeting's own zone's
+    wall time beside it when that differs."""
+    if item.start is None:
+        return ""
+    local = item.start.astimezone(zone(vault_zone))
+    text = local.strftime("%H:%M")
+    own = getattr(item.start.tzinfo, "key", None)
+    if own and own != vault_zone:
+        text += f" ({item.start.strftime('%H:%M')} {own})"
+    return text
+
+
+def _item_dict(item: FollowUp, today: dt.date) -> dict[str, object]:
+    return {
+        "kind": item.kind,
+        "uid": item.uid,
+        "due": item.due.isoformat(),
+        "start": item.start.isoformat() if item.start else None,
+        "minutes": item.minutes or None,
+        "title": item.title,
+        "detail": item.detail,
+        "sentence": item.sentence(),
+        "path": item.path,
+        "person": item.person,
+        "contact_path": item.contact_path,
+        "location": item.location or None,
+        "overdue": item.overdue,
+        "group": group_of(item, today),
+    }
+
+
+def due_text(items: list[FollowUp], today: dt.date, last: dt.date, vault_zone: str) -> str:
+    """The grouped, plain-words list `iinotes due` prints."""
+    titles = {
+        "overdue": "Overdue",
+        "today": f"Today ({today.isoformat()})",
+        "this-week": "This week",
+        "later": f"Later (until {last.isoformat()})",
+    }
+    out: list[str] = []
+    for group, title in titles.items():
+        chosen = [i for i in items if group_of(i, today) == group]
+        if not chosen:
+            continue
+        out += ["" if out else None, f"{title}:"]  # type: ignore[list-item]
+        for item in chosen:
+            when = item.due.isoformat() + (f" {_time(item, vault_zone)}" if item.start is not None else "")
+            out.append(f"  {when:<16}  {item.sentence()}")
+            out.append(f"  {'':<16}  {item.path}")
+    lines = [line for line in out if line is not None]
+    if not lines:
+        return f"Nothing due until {last.isoformat()}.\n"
+    return "\n".join(lines) + "\n"
+
+
+@click.command()
+@click.option("--days", type=click.IntRange(0, 3650), default=14, show_default=True, help="How many days ahead to look.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(("nudge", "prepare", "confirm", "interview", "thank-you", "commitment", "referral", "keep-in-touch", "manual")), help="Only follow-ups of this kind (repeatable).")
+@format_option("json")
+@shared_options
+def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
+    """What to do: follow-ups grouped overdue / today / this week / later.
+
+    Each line says the action and the person in plain words and names the
+    note it comes from. Overdue items stay listed until a note shows them
+    done (log the reply, set thank_you_sent, tick the commitment, ...).
+    """
+    vault = state().vault()
+    index, items = vault.follow_ups()
+    today = index.today
+    try:
+        last = today + dt.timedelta(days=days)
+    except OverflowError:
+        last = dt.date.max
+    chosen = [i for i in items if (i.overdue or i.due <= last) and (not kinds or i.kind in kinds)]
+    if fmt == "json":
+        click.echo(output.dumps({"schema": DUE_SCHEMA, "today": today.isoformat(), "until": last.isoformat(), "followups": [_item_dict(i, today) for i in chosen]}), nl=False)
+    else:
+        click.echo(due_text(chosen, today, last, vault.settings.timezone), nl=False)
+    _warn_problems(index)
+
+
+def _warn_problems(index) -> None:  # type: ignore[no-untyped-def]
+    errors = [p for p in index.problems if p.severity == "error"]
+    if errors:
+        notes = len({p.path for p in errors})
+        click.echo(f"iinotes: {len(errors)} error{'s' * (len(errors) != 1)} in {notes} note{'s' * (notes != 1)}: "
+                   "values with errors are left out of the follow-ups; run `iinotes validate`", err=True)  # fmt: skip
+
+
+@click.command()
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the feed to this file (atomically; untouched when nothing changed). Default: standard output.")
+@shared_options
+def feed(out: Path | None) -> None:
+    """The follow-ups as an .ics calendar feed (RFC 5545) to subscribe to.
+
+    Holds the follow-ups due within feed.horizon_days plus the overdue ones
+    (shown on today's date). With -o, SEQUENCE numbers rise when an item's
+    date or time changes (the previous file is the state) and the file is
+    only rewritten when its bytes change. See docs/feed.md.
+    """
+    vault = state().vault()
+    previous = None
+    if out is not None:
+        try:
+            previous = out.read_bytes()
+        except FileNotFoundError:
+            previous = None
+    index, shown, data = vault.feed(previous)
+    if out is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    elif previous == data:
+        click.echo(f"{out}: unchanged ({len(shown)} events)", err=True)
+    else:
+        atomic_write(out, data)
+        click.echo(f"{out}: wrote {len(shown)} events", err=True)
+    _warn_problems(index)
+
+
+COMMANDS = (due, feed)

@@ -1,0 +1,181 @@
+"""Render follow-ups as an RFC 5545 calendar (pure: values in, bytes out).
+
+Our own writer rather than icalendar's `to_ical`, because every byte must be pinned: no
+DTSTAMP from the wall clock, no random UIDs, VTIMEZONEs sorted by name (RRULE-based, from
+`vtimezone`), events sorted, TEXT escaped exactly once, lines folded at 75 octets on UTF-8
+character boundaries, CRLF, no BOM. Tests read every feed back with icalendar and ical.js."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from . import __version__
+from .followups import FollowUp
+from .settings import Settings
+from .values import zone
+from .vtimezone import vtimezones_text
+
+PRODID = f"-//iinotes//iinotes {__version__}//EN"
+REFRESH = "PT1H"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def escape_text(value: str) -> str:
+    """TEXT escaping (RFC 5545 3.3.11): backslash, semicolon, comma, newline; controls dropped."""
+    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets without splitting a UTF-8 character; CRLF-terminated."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts = []
+    start, limit = 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # don't cut inside a character
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74  # continuation lines start with a space
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def _local(instant: dt.datetime) -> str:
+    return f"{_date(instant)}T{instant.hour:02d}{instant.minute:02d}{instant.second:02d}"
+
+
+@dataclass(frozen=True)
+class _Timing:
+    lines: tuple[str, ...]
+    tzid: str | None
+
+
+def _timing(item: FollowUp, today: dt.date, settings: Settings) -> _Timing:
+    """DTSTART/DTEND for an item: timed in its zone, all-day, or (overdue) all-day on today."""
+    if item.overdue or item.start is None:
+        day = today if item.overdue else item.due
+        return _Timing((f"DTSTART;VALUE=DATE:{_date(day)}", f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=1))}"), None)
+    start_utc = item.start.astimezone(dt.timezone.utc)
+    end_utc = start_utc + dt.timedelta(minutes=item.minutes or 15)
+    tzid = getattr(item.start.tzinfo, "key", None)
+    if tzid is None:  # a fixed UTC offset written in the note: UTC, never floating
+        return _Timing((f"DTSTART:{_local(start_utc)}Z", f"DTEND:{_local(end_utc)}Z"), None)
+    tz = zone(tzid)
+    return _Timing((f"DTSTART;TZID={tzid}:{_local(start_utc.astimezone(tz))}", f"DTEND;TZID={tzid}:{_local(end_utc.astimezone(tz))}"), tzid)
+
+
+def previous_sequences(feed: bytes | None) -> dict[str, tuple[int, str]]:
+    """UID -> (SEQUENCE, when) from a feed written before; the state that makes SEQUENCE rise."""
+    if not feed:
+        return {}
+    text = feed.decode("utf-8", "replace").replace("\r\n ", "").replace("\r\n\t", "").replace("\n ", "")
+    result: dict[str, tuple[int, str]] = {}
+    uid, sequence, when = None, 0, ""
+    for line in text.splitlines():
+        if line == "BEGIN:VEVENT":
+            uid, sequence, when = None, 0, ""
+        elif line.startswith("UID:"):
+            uid = line[4:]
+        elif line.startswith("SEQUENCE:"):
+            sequence = int(line[9:]) if line[9:].isdigit() else 0
+        elif line.startswith("X-IINOTES-WHEN:"):
+            when = line[15:]
+        elif line == "END:VEVENT" and uid:
+            result[uid] = (sequence, when)
+    return result
+
+
+def _when_key(item: FollowUp) -> str:
+    """What SEQUENCE tracks: the item's day, time and length (not its overdue display)."""
+    if item.start is None:
+        return item.due.isoformat()
+    return f"{item.start.astimezone(dt.timezone.utc).isoformat()}/{item.minutes}"
+
+
+def in_feed(items: list[FollowUp], today: dt.date, horizon_days: int) -> list[FollowUp]:
+    """The items the feed shows: overdue ones and those due within the horizon."""
+    try:
+        last = today + dt.timedelta(days=horizon_days)
+    except OverflowError:
+        last = dt.date.max
+    return [item for item in items if item.overdue or item.due <= last]
+
+
+def render(items: list[FollowUp], settings: Settings, today: dt.date, *, previous: bytes | None = None,
+           private: dict[str, str] | None = None) -> bytes:  # fmt: skip
+    """The calendar for `items` (already filtered with `in_feed`) as bytes.
+
+    `previous`: the last feed written, so SEQUENCE rises when an item's time changes.
+    `private`: contact path -> extra description text (emails, phones), used only when the
+    vault opts in with `feed.private_details`."""
+    old = previous_sequences(previous)
+    stamp = f"{_date(today)}T000000Z"
+    events: list[tuple[str, str, list[str]]] = []
+    zones: set[str] = set()
+    first, last = today, today
+    for item in items:
+        timing = _timing(item, today, settings)
+        if timing.tzid:
+            zones.add(timing.tzid)
+            assert item.start is not None
+            first, last = min(first, item.start.date()), max(last, item.start.date())
+        when = _when_key(item)
+        sequence, old_when = old.get(item.uid, (0, when))
+        if old_when != when:
+            sequence += 1
+        summary = ("Overdue: " if item.overdue else "") + item.title
+        description = [item.detail[:1].upper() + item.detail[1:] + "."]
+        if item.overdue:
+            description.append(f"Overdue since {item.due.isoformat()}.")
+        if private and settings.private_details and item.contact_path in private:
+            description.append(private[item.contact_path])
+        description.append(f"Note: {item.path}")
+        lines = [
+            "BEGIN:VEVENT",
+            f"UID:{item.uid}",
+            f"DTSTAMP:{stamp}",
+            f"SEQUENCE:{sequence}",
+            *timing.lines,
+            f"SUMMARY:{escape_text(summary)}",
+            f"DESCRIPTION:{escape_text(chr(10).join(description))}",
+        ]
+        if item.location:
+            lines.append(f"LOCATION:{escape_text(item.location)}")
+        lines += [
+            f"CATEGORIES:{escape_text(item.kind)}",
+            "TRANSP:OPAQUE" if item.kind == "interview" else "TRANSP:TRANSPARENT",
+            f"X-IINOTES-KIND:{item.kind}",
+            f"X-IINOTES-WHEN:{when}",
+        ]
+        if settings.alarms:
+            trigger = "TRIGGER:-PT15M" if item.start is not None and not item.overdue else "TRIGGER:PT9H"
+            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(summary)}", trigger, "END:VALARM"]
+        lines.append("END:VEVENT")
+        sort_key = timing.lines[0].split(":", 1)[1] if item.start is None or item.overdue else item.start.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        events.append((sort_key, item.uid, lines))
+    name = escape_text(settings.feed_name)
+    out = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        f"NAME:{name}",
+        f"X-WR-CALNAME:{name}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+        f"X-PUBLISHED-TTL:{REFRESH}",
+    ]
+    text = "".join(fold(line) for line in out)
+    if zones:
+        text += vtimezones_text(sorted(zones), first, last)
+    for _, _, lines in sorted(events, key=lambda e: (e[0], e[1])):
+        text += "".join(fold(line) for line in lines)
+    text += "END:VCALENDAR\r\n"
+    return text.encode("utf-8")
