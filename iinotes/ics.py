@@ -19,6 +19,7 @@ from .vtimezone import vtimezones_text
 
 PRODID = f"-//iinotes//iinotes {__version__}//EN"
 REFRESH = "PT1H"
+_UTC_NAMES = frozenset(("UTC", "ETC/UTC", "UNIVERSAL", "ETC/UNIVERSAL", "ZULU", "ETC/ZULU", "UCT", "ETC/UCT"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -62,14 +63,24 @@ def _timing(item: FollowUp, today: dt.date, settings: Settings) -> _Timing:
     """DTSTART/DTEND for an item: timed in its zone, all-day, or (overdue) all-day on today."""
     if item.overdue or item.start is None:
         day = today if item.overdue else item.due
-        return _Timing((f"DTSTART;VALUE=DATE:{_date(day)}", f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=1))}"), None)
+        end = f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=1))}" if day < dt.date.max else "DURATION:P1D"
+        return _Timing((f"DTSTART;VALUE=DATE:{_date(day)}", end), None)
     start_utc = item.start.astimezone(dt.timezone.utc)
     end_utc = start_utc + dt.timedelta(minutes=item.minutes or 15)
     tzid = getattr(item.start.tzinfo, "key", None)
-    if tzid is None:  # a fixed UTC offset written in the note: UTC, never floating
+    if tzid is None or tzid.upper() in _UTC_NAMES:  # a fixed offset written in the note, or UTC: never floating
         return _Timing((f"DTSTART:{_local(start_utc)}Z", f"DTEND:{_local(end_utc)}Z"), None)
-    tz = zone(tzid)
-    return _Timing((f"DTSTART;TZID={tzid}:{_local(start_utc.astimezone(tz))}", f"DTEND;TZID={tzid}:{_local(end_utc.astimezone(tz))}"), tzid)
+    return _Timing((_zoned("DTSTART", start_utc, tzid), _zoned("DTEND", end_utc, tzid)), tzid)
+
+
+def _zoned(name: str, instant: dt.datetime, tzid: str) -> str:
+    """`NAME;TZID=zone:local`, unless that wall time occurs twice (a DST overlap): RFC 5545 says
+    readers take the first occurrence, but ical.js takes the second, so such a time is written
+    in UTC, which every reader understands the same way."""
+    local = instant.astimezone(zone(tzid))
+    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+        return f"{name}:{_local(instant)}Z"
+    return f"{name};TZID={tzid}:{_local(local)}"
 
 
 def previous_sequences(feed: bytes | None) -> dict[str, tuple[int, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
@@ -25,17 +26,15 @@ def group_of(item: FollowUp, today: dt.date) -> str:
     return "this-week" if (item.due - today).days <= 7 else "later"
 
 
-def _time(item: FollowUp, vault_zone: str) -> str:
-    """The start in the vault's zone (the day groups use it too), with the meeting's own zone's
-    wall time beside it when that differs."""
+def _time(item: FollowUp, vault_zone: str) -> tuple[str, str]:
+    """The start in the vault's zone (as the day groups are), and a note of the meeting's own
+    wall time when it is in another zone."""
     if item.start is None:
-        return ""
+        return "", ""
     local = item.start.astimezone(zone(vault_zone))
-    text = local.strftime("%H:%M")
     own = getattr(item.start.tzinfo, "key", None)
-    if own and own != vault_zone:
-        text += f" ({item.start.strftime('%H:%M')} {own})"
-    return text
+    elsewhere = f" [{item.start.strftime('%H:%M')} {own} time]" if own and own != vault_zone else ""
+    return " " + local.strftime("%H:%M"), elsewhere
 
 
 def _item_dict(item: FollowUp, today: dt.date) -> dict[str, object]:
@@ -72,8 +71,8 @@ def due_text(items: list[FollowUp], today: dt.date, last: dt.date, vault_zone: s
             continue
         out += ["" if out else None, f"{title}:"]  # type: ignore[list-item]
         for item in chosen:
-            when = item.due.isoformat() + (f" {_time(item, vault_zone)}" if item.start is not None else "")
-            out.append(f"  {when:<16}  {item.sentence()}")
+            when, elsewhere = _time(item, vault_zone)
+            out.append(f"  {item.due.isoformat() + when:<16}  {item.sentence()}{elsewhere}")
             out.append(f"  {'':<16}  {item.path}")
     lines = [line for line in out if line is not None]
     if not lines:
@@ -136,7 +135,9 @@ def feed(out: Path | None) -> None:
             previous = None
     index, shown, data = vault.feed(previous)
     if out is None:
-        click.echo(data.decode("utf-8"), nl=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     elif previous == data:
         click.echo(f"{out}: unchanged ({len(shown)} events)", err=True)
     else:
