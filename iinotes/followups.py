@@ -11,7 +11,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-from .index import ContactView, Index, happened
+from .index import ContactView, Index, happened, meeting_day, meeting_start
 from .model import INACTIVE_STATUSES, Commitment, Contact, Interview
 from .settings import Settings
 from .values import zone
@@ -70,25 +70,6 @@ def _day_after(day: dt.date, days: int) -> dt.date:
         return day + dt.timedelta(days=days)
     except OverflowError:
         return dt.date.max if days > 0 else dt.date.min
-
-
-def meeting_start(interview: Interview, settings: Settings) -> dt.datetime | None:
-    """The meeting's start as an aware instant, or None when it has no time (date only or none)."""
-    when = interview.scheduled
-    if not isinstance(when, dt.datetime):
-        return None
-    if when.tzinfo is not None:
-        return when
-    return when.replace(tzinfo=zone(interview.timezone or settings.timezone))
-
-
-def meeting_day(interview: Interview, settings: Settings) -> dt.date | None:
-    """The local day of the meeting in the vault's zone."""
-    start = meeting_start(interview, settings)
-    if start is not None:
-        return _local_day(start, settings)
-    when = interview.scheduled
-    return when if isinstance(when, dt.date) and not isinstance(when, dt.datetime) else None
 
 
 def _local_day(instant: dt.datetime, settings: Settings) -> dt.date:
@@ -169,11 +150,14 @@ def _contact_items(view: ContactView, interviews: list[Interview], index: Index,
 
 
 def _latest_touch(contact: Contact, interviews: list[Interview], settings: Settings, today: dt.date) -> dt.date | None:
-    """What keep-in-touch counts from: the latest meeting, thank-you, reply or touch."""
-    days = [e.date for e in contact.touches] + [d for d in (contact.responded, contact.last_contact) if d]
+    """What keep-in-touch counts from: the latest meeting, thank-you, reply or touch (the
+    contact's `last_contact`, when set, overrides them)."""
+    if contact.last_contact is not None:
+        return contact.last_contact
+    days = [e.date for e in contact.touches] + [d for d in (contact.responded,) if d]
     for interview in interviews:
-        if happened(interview, today):
-            day = meeting_day(interview, settings)
+        if happened(interview, today, settings.timezone):
+            day = meeting_day(interview, settings.timezone)
             if day:
                 days.append(day)
         if interview.thank_you_sent:
@@ -227,10 +211,10 @@ def _interview_items(view: ContactView, interview: Interview, index: Index, sett
     key = note_key(interview)
     name = view.contact.name
     cpath = view.contact.path if view.contact.path in index.contacts else None
-    start = meeting_start(interview, settings)
-    day = meeting_day(interview, settings)
+    start = meeting_start(interview, settings.timezone)
+    day = meeting_day(interview, settings.timezone)
     items: list[FollowUp] = []
-    took_place = happened(interview, today)
+    took_place = happened(interview, today, settings.timezone)
     ahead = interview.status in ("requested", "scheduled", "confirmed") and day is not None and day >= today
     where = " ".join(x for x in (interview.medium, f"at {interview.location}" if interview.location else "") if x)
     on = _on(interview, start, day, settings)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .errors import LookupFailed
 from .model import Contact, Interview, Link, Problem
 from .settings import Settings
+from .values import zone
 
 
 @dataclass(frozen=True)
@@ -102,25 +103,42 @@ class Resolver:
         return found[0] if len(found) == 1 else None
 
 
-def _day(when: dt.date | dt.datetime | None) -> dt.date | None:
-    if isinstance(when, dt.datetime):
-        return when.date()
-    return when
+def meeting_start(interview: Interview, vault_zone: str) -> dt.datetime | None:
+    """The meeting's start as an aware instant (wall time in the note's `timezone`, else the
+    vault's), or None when it has no time (a date only, or no date)."""
+    when = interview.scheduled
+    if not isinstance(when, dt.datetime):
+        return None
+    if when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=zone(interview.timezone or vault_zone))
 
 
-def happened(interview: Interview, today: dt.date) -> bool:
+def meeting_day(interview: Interview, vault_zone: str) -> dt.date | None:
+    """The meeting's calendar day in the vault's zone (a date-only value is that local day)."""
+    start = meeting_start(interview, vault_zone)
+    if start is None:
+        when = interview.scheduled
+        return when if isinstance(when, dt.date) and not isinstance(when, dt.datetime) else None
+    try:
+        return start.astimezone(zone(vault_zone)).date()
+    except OverflowError:
+        return start.date()
+
+
+def happened(interview: Interview, today: dt.date, vault_zone: str) -> bool:
     """The meeting took place: marked done, or its day is past and it was never cancelled."""
     if interview.status == "done":
         return True
-    day = _day(interview.scheduled)
+    day = meeting_day(interview, vault_zone)
     return interview.status in ("scheduled", "confirmed") and day is not None and day < today
 
 
-def upcoming(interview: Interview, today: dt.date) -> bool:
+def upcoming(interview: Interview, today: dt.date, vault_zone: str) -> bool:
     """Still ahead: requested (maybe without a date) or scheduled for today or later."""
     if interview.status not in ("requested", "scheduled", "confirmed"):
         return False
-    day = _day(interview.scheduled)
+    day = meeting_day(interview, vault_zone)
     return day is None or day >= today
 
 
@@ -129,9 +147,10 @@ def derive_stage(contact: Contact, interviews: list[Interview], settings: Settin
     other than active wins."""
     if contact.status != "active":
         return contact.status
-    if any(upcoming(i, today) for i in interviews):
+    tz = settings.timezone
+    if any(upcoming(i, today, tz) for i in interviews):
         return "scheduled"
-    met_days = [d for i in interviews if happened(i, today) and (d := _day(i.scheduled) or i.thank_you_sent)]
+    met_days = [d for i in interviews if happened(i, today, tz) and (d := meeting_day(i, tz) or i.thank_you_sent)]
     if met_days or any(i.status == "done" for i in interviews):
         last_met = max(met_days) if met_days else dt.date.min
         later = [t.date for t in contact.touches if t.date > last_met]
@@ -149,13 +168,16 @@ def derive_stage(contact: Contact, interviews: list[Interview], settings: Settin
     return "lead"
 
 
-def last_touch(contact: Contact, interviews: list[Interview], today: dt.date) -> dt.date | None:
-    """The latest day you were in contact: outreach, reply, touch, meeting or thank-you."""
+def last_touch(contact: Contact, interviews: list[Interview], today: dt.date, vault_zone: str) -> dt.date | None:
+    """The latest day you were in contact: outreach, reply, touch, meeting or thank-you; the
+    contact's `last_contact`, when set, overrides it."""
+    if contact.last_contact is not None:
+        return contact.last_contact
     days = [e.date for e in contact.outreach] + [e.date for e in contact.touches]
-    days += [d for d in (contact.responded, contact.last_contact) if d]
+    days += [d for d in (contact.responded,) if d]
     for interview in interviews:
-        if happened(interview, today):
-            days.append(_day(interview.scheduled) or today)
+        if happened(interview, today, vault_zone):
+            days.append(meeting_day(interview, vault_zone) or today)
         if interview.thank_you_sent:
             days.append(interview.thank_you_sent)
     days = [d for d in days if d <= today]
@@ -187,7 +209,7 @@ def build_index(
                 given.append(Referral(contact_path, link.target, target, interview.path))
         referrals += given
         interview_views[interview.path] = InterviewView(interview, contact_path, tuple(given))
-        day = _day(interview.scheduled)
+        day = meeting_day(interview, settings.timezone)
         if interview.status in ("scheduled", "confirmed") and day is not None and day < today:
             line = interview.line_of("status") or interview.line_of("scheduled")
             problems.append(Problem(interview.path, line, 0, "warning", "stale-status", f"this interview was on {day.isoformat()} but its status is still {interview.status}", "set status: done (or cancelled / no-show)"))
@@ -218,7 +240,7 @@ def build_index(
             referred_by=referred_by.get(contact.path),
             referrals_given=tuple(given_by.get(contact.path, ())),
             referrals_received=tuple(received_by.get(contact.path, ())),
-            last_touch=last_touch(contact, mine, today),
+            last_touch=last_touch(contact, mine, today, settings.timezone),
             nudges_sent=max(0, len(contact.outreach) - 1),
         )
     ordered = dict(sorted(interview_views.items(), key=lambda item: _interview_order(item[1].interview)))
@@ -236,7 +258,8 @@ def _resolve_reported(resolver: Resolver, link: Link, note: Contact | Interview,
         return found[0]
     line = note.line_of(key)
     if found:
-        problems.append(Problem(note.path, line, 0, "warning", "ambiguous-link", f"{key}: {link} could mean {', '.join(found)}", f'write the path, e.g. "[[{found[0].removesuffix(".md")}]]"'))
+        message = f"{key}: {link} could mean {', '.join(found)}"
+        problems.append(Problem(note.path, line, 0, severity, "ambiguous-link", message, f'write the path, e.g. "[[{found[0].removesuffix(".md")}]]"'))  # type: ignore[arg-type]
         return None
     problems.append(Problem(note.path, line, 0, severity, "unresolved-link", f"{key}: {link} links to no contact note", f"create contacts/{link.target}.md (iinotes new contact \"{link.target}\") or fix the name"))  # type: ignore[arg-type]
     return None

@@ -39,7 +39,7 @@ _TYPE_LINE = re.compile(r"^type:\s*[\"']?(contact|interview)[\"']?\s*(?:#.*)?$",
 _CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
 _TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(.)\]\s+(.*)$")
 _DUE = re.compile(r"📅\s*(\S+)")
-_TASK_SIGNIFIERS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌🔁⏫🔼🔽🔺⏬🆔⛔]\uFE0F?\s*\S*)")
+_TASK_SIGNIFIERS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌🆔⛔]\uFE0F?\s*\S*|🔁\uFE0F?[^📅⏳🛫➕✅❌🆔⛔⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\uFE0F?)")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -71,6 +71,14 @@ def _looks_ours(path: str, head: str) -> bool:
     return path.startswith(OUR_FOLDERS) or _TYPE_LINE.search(head) is not None
 
 
+def too_large(path: str, head: bytes, size: int) -> ParsedNote:
+    """A file over MAX_NOTE_BYTES, judged by its first bytes: reported if it looks like ours."""
+    if not _looks_ours(path, head.decode("utf-8", "replace").replace("\r\n", "\n")):
+        return ParsedNote(path, None, (), False)
+    message = f"the file is {size / 1048576:.1f} MiB; notes over {MAX_NOTE_BYTES // 1048576} MiB are skipped"
+    return ParsedNote(path, None, (Problem(path, 0, 0, "error", "note-too-large", message, "move attachments and pasted data out of the note"),), True)
+
+
 def parse_note(path: str, data: bytes) -> ParsedNote:
     """Parse a file's bytes; `path` is vault-relative with `/` separators."""
     head = data[:MAX_NOTE_BYTES].decode("utf-8", "replace").replace("\r\n", "\n")
@@ -82,7 +90,7 @@ def parse_note(path: str, data: bytes) -> ParsedNote:
         return ParsedNote(path, None, (Problem(path, line, column, "error", code, message, hint),), True)
 
     if len(data) > MAX_NOTE_BYTES:
-        return broken(0, 0, "note-too-large", f"the file is {len(data) / 1048576:.1f} MiB; notes over {MAX_NOTE_BYTES // 1048576} MiB are skipped", "move attachments out of the note")
+        return too_large(path, data[:70_000], len(data))
     nul = data.find(b"\x00")
     if nul >= 0:
         line, column = _line_col(head, len(data[:nul].decode("utf-8", "replace").replace("\r\n", "\n")))
@@ -142,7 +150,7 @@ def _typed(path: str, data: dict[str, Any], positions: dict, issues: list, body:
     for key in data:
         close = difflib.get_close_matches(key.lower(), known, 1, 0.8) if key not in known else None
         if close:  # other unknown keys are the user's own properties: kept and ignored
-            fields.problem(key, "warning", "unknown-key", f"{key} is not a {kind} property, so it is ignored", f"did you mean {close[0]}?", at_key=True)
+            fields.problem(key, "warning", "unknown-key", f"{key} is not {'an' if kind == 'interview' else 'a'} {kind} property, so it is ignored", f"did you mean {close[0]}?", at_key=True)
     return ParsedNote(path, note, tuple(sorted(fields.problems)), True)
 
 
@@ -248,6 +256,13 @@ class _Fields:
         return default
 
 
+def _truthy(value: Any) -> bool:
+    """`done:` as people write it: true/yes/x/a date mean done; false/no/0/empty mean not."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "false", "no", "n", "0", "off", "not done", "todo")
+    return bool(value)
+
+
 def _plain(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -276,8 +291,8 @@ def _contact(f: _Fields) -> Contact:
         responded=f.get("responded", values.parse_date),
         touches=f.entries("touches"),
         last_contact=f.get("last_contact", values.parse_date),
-        keep_in_touch=f.get("keep_in_touch", values.parse_cadence, code="bad-cadence"),
-        keep_in_touch_set="keep_in_touch" in f.data and f.data["keep_in_touch"] is not None,
+        keep_in_touch=(cadence := f.get("keep_in_touch", values.parse_cadence, False, code="bad-cadence")) or None,
+        keep_in_touch_set=cadence is not False,  # absent or invalid: the vault's default applies
         follow_up=f.get("follow_up", values.parse_when),
         status=f.status(CONTACT_STATUSES, "active"),
         lines=f.lines(),
@@ -357,8 +372,7 @@ def _commitments(f: _Fields) -> tuple[Commitment, ...]:
             due = f.parse_at("commitments", at + ("due",), item["due"], values.parse_date, None)
         else:
             f.problem("commitments", "warning", "no-due-date", f"{_label(at)}: commitment {str(item['task']).strip()!r} has no due date, so it never reminds you", "add due: YYYY-MM-DD", at=at)
-        done_value = item.get("done")
-        done = bool(done_value) and done_value not in ("false", "no", "False")
+        done = _truthy(item.get("done"))
         result.append(Commitment(str(item["task"]).strip(), due, done, line))
     return tuple(result)
 
@@ -368,18 +382,22 @@ def _body_tasks(f: _Fields, body: str, first_line: int) -> tuple[Commitment, ...
     if "📅" not in body:
         return ()
     tasks = []
-    in_fence = False
+    fence = ""
     for offset, line in enumerate(body.split("\n")):
-        if _FENCE.match(line):
-            in_fence = not in_fence
+        marker = _FENCE.match(line)
+        if marker and (not fence or marker[1] == fence):
+            fence = "" if fence else marker[1]
             continue
-        match = None if in_fence else _TASK.match(line)
+        match = None if fence else _TASK.match(line)
         if not match or "📅" not in line:
             continue
         due_match = _DUE.search(match[2])
         lineno = first_line + offset
+        if due_match is None:
+            f.problems.append(Problem(f.path, lineno, line.index("📅") + 1, "warning", "no-due-date", "task has 📅 but no date, so it never reminds you", "write 📅 YYYY-MM-DD after the task"))
+            continue
         try:
-            due = values.parse_date(due_match[1]) if due_match else None
+            due = values.parse_date(due_match[1])
         except ValueError as error:
             f.problems.append(Problem(f.path, lineno, line.index("📅") + 1, "error", "bad-date", f"task due date: {error}", "write 📅 YYYY-MM-DD"))
             continue

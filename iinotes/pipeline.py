@@ -16,7 +16,7 @@ from .followups import FollowUp, follow_ups
 from .ics import in_feed, render
 from .index import Index, build_index
 from .model import Contact, Interview, Problem
-from .notes import OUR_FOLDERS, ParsedNote, parse_note
+from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
 from .settings import Settings, load_settings
 from .values import zone
 from .vault import FileRef, find_vault, read_bytes, scan
@@ -120,6 +120,9 @@ def _private_text(contact: Contact) -> str:
 
 def _parse(ref: FileRef) -> ParsedNote:
     try:
+        if ref.signature[2] > MAX_NOTE_BYTES:  # too large: say so without reading it all into memory
+            with open(ref.abspath, "rb") as handle:
+                return too_large(ref.path, handle.read(70_000), ref.signature[2])
         data = read_bytes(ref)
     except OSError as error:
         severity = "error" if ref.path.startswith(OUR_FOLDERS) else "warning"

@@ -71,6 +71,8 @@ def scan(root: Path) -> tuple[list[FileRef], list[Problem]]:
                         continue
                     seen.add(key)
                     stack.append((rel + "/", entry.path))
+                elif entry.is_symlink() and not os.path.exists(entry.path):
+                    problems.append(Problem(rel, 0, 0, "warning", "broken-link", "this symlink points to nothing; skipped", "remove the symlink or fix its target"))
                 elif name[-3:].lower() == ".md":
                     info = entry.stat()
                     files.append(FileRef(rel, entry.path, (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)))

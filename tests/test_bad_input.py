@@ -232,3 +232,15 @@ def test_unknown_type_in_contacts_folder(v):
     v.add("contacts/Typo.md", "---\ntype: contcat\nid: c-t\n---\n")
     (problem,) = [p for p in v.index().problems if p.path == "contacts/Typo.md"]
     assert problem.code == "unknown-type" and problem.line == 2 and "did you mean type: contact?" in problem.hint
+
+
+def test_note_over_8_mib_is_reported_not_read(v):
+    v.add("contacts/Giant.md", b"---\ntype: contact\nid: c-giant\n---\n" + b"x" * (9 * 1024 * 1024))
+    index = v.index()
+    assert codes(index, "contacts/Giant.md") == [(0, "note-too-large", "error")]
+    still_fine(index)
+
+
+def test_broken_folder_symlink_is_reported(v):
+    os.symlink(v.root / "gone", v.root / "old-notes")
+    assert [(p.path, p.code) for p in v.index().problems] == [("old-notes", "broken-link")]

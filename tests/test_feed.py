@@ -42,10 +42,10 @@ def test_every_kind_golden(vault):
     every_kind(vault)
     result = vault.run("due", "--format", "json", "--days", "120")
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     kinds = {item["kind"] for item in data["followups"]}
     assert kinds == {"nudge", "prepare", "confirm", "interview", "thank-you", "commitment", "referral", "keep-in-touch", "manual"}
-    check_golden(DATA / "every-kind.due.json", result.output)
+    check_golden(DATA / "every-kind.due.json", result.stdout)
     text = vault.run("due", "--days", "120").output
     check_golden(DATA / "every-kind.due.txt", text)
 
@@ -55,7 +55,7 @@ def test_every_kind_feed_read_back_by_both_readers(vault):
     feed = vault.run("feed").stdout_bytes
     check_lines(feed)
     events = both_readers(feed)
-    due = json.loads(vault.run("due", "--format", "json", "--days", "90").output)["followups"]
+    due = json.loads(vault.run("due", "--format", "json", "--days", "90").stdout)["followups"]
     assert sorted(e["uid"] for e in events) == sorted(item["uid"] for item in due)
     by_summary = {e["summary"]: e for e in events}
     meeting = by_summary["Informational interview with Ivy Upcoming"]
@@ -186,7 +186,7 @@ def test_time_zone_edges(vault, zone, local, today, utc_start):
     assert (meeting["start"], meeting["tzid"]) == (utc_start, None if ambiguous else zone)
     start = dt.datetime.fromisoformat(utc_start.replace("Z", "+00:00"))
     assert meeting["end"] == (start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    due = json.loads(vault.run("due", "--format", "json", today=today).output)["followups"]
+    due = json.loads(vault.run("due", "--format", "json", today=today).stdout)["followups"]
     day = [i for i in due if i["kind"] == "interview"][0]["due"]
     assert day == local[:10]  # the local day, never the UTC day
 
@@ -227,7 +227,7 @@ def test_bad_dates_are_left_out_and_reported_and_9999_does_not_crash(vault):
     assert far.exit_code == 0 and "9999-12-31        Follow up with Bad One" in far.output
     assert vault.run("due", "--format", "json", "--days", "3650", today="9999-12-20").exit_code == 0
     assert vault.run("feed", today="9999-12-30").exit_code == 0
-    problems = json.loads(vault.run("validate", "--format", "json").output)["problems"]
+    problems = json.loads(vault.run("validate", "--format", "json").stdout)["problems"]
     assert {p["code"] for p in problems} >= {"bad-date", "no-due-date"}
 
 

@@ -28,9 +28,9 @@ def test_validate_golden(vault, case):
     vault.contact("Jane Doe")
     vault.add(f"{folder}/{case}.md", (DATA / f"{case}.md").read_bytes())
     result = vault.run("validate", "--format", "json", f"{vault.root}/{folder}/{case}.md")
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert result.exit_code == (1 if data["errors"] else 0)
-    check_golden(DATA / f"{case}.json", result.output)
+    check_golden(DATA / f"{case}.json", result.stdout)
 
 
 def test_golden_helper_never_overwrites(tmp_path):

@@ -172,3 +172,33 @@ def test_vault_from_env_and_parent_toml(vault, monkeypatch, tmp_path):
     monkeypatch.delenv("IINOTES_VAULT")
     monkeypatch.chdir(vault.root / "contacts")
     assert "Jane Doe" in CliRunner().invoke(cli, ["list"]).output
+
+
+def test_last_contact_overrides_and_bad_cadence_falls_back(vault):
+    vault.contact("Olga", touches="[2026-10-01]", last_contact="2026-09-01", keep_in_touch="14")
+    vault.interview("2026-08-01", "Olga", scheduled="2026-08-01", status="done", thank_you_sent="2026-08-02")
+    index = vault.index()
+    view = index.contacts["contacts/Olga.md"]
+    assert view.last_touch.isoformat() == "2026-09-01"
+    assert not view.contact.keep_in_touch_set  # `14` is not a cadence: reported, default (60d) applies
+    due = json.loads(vault.run("due", "--format", "json", "--days", "60").stdout)["followups"]
+    assert [(i["kind"], i["due"]) for i in due] == [("keep-in-touch", "2026-10-31")]
+
+
+def test_meeting_day_is_the_vault_day_not_the_written_day(vault):
+    vault.add("iinotes.toml", 'timezone = "America/New_York"\n')
+    vault.contact("Utc Person")
+    vault.interview("2026-11-23", "Utc Person", scheduled="2026-11-23T02:00Z")  # 21:00 on the 22nd in New York
+    index = vault.index()
+    assert index.contacts["contacts/Utc Person.md"].stage == "met"
+    assert [p.code for p in index.problems] == ["stale-status"]
+
+
+def test_done_values_as_people_write_them(vault):
+    vault.contact("Dee")
+    vault.interview("2026-11-20", "Dee", "- [ ] Water plants 🔁 every week 📅 2026-11-30 ⏫\n- [ ] Bare 📅\n~~~\n- [ ] fenced 📅 2026-12-01\n```\n- [ ] still fenced 📅 2026-12-02\n~~~\n",
+                    scheduled="2026-11-20", status="done", commitments='[{task: A, due: 2026-12-01, done: "No"}, {task: B, due: 2026-12-01, done: 2026-11-21}, {task: C, due: 2026-12-01, done: 0}]')  # fmt: skip
+    index = vault.index()
+    commitments = index.interviews["interviews/2026-11-20 Dee.md"].interview.commitments
+    assert [(c.task, c.done) for c in commitments] == [("A", False), ("B", True), ("C", False), ("Water plants", False)]
+    assert [p.code for p in index.problems if p.path.startswith("interviews")] == ["no-due-date"]
