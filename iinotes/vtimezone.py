@@ -34,11 +34,11 @@ __all__ = ["vtimezone_text", "vtimezones_text"]
 _EPOCH = dt.datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
 _DAY = 86400
-_MIN_AT = (dt.datetime.min - _EPOCH).total_seconds() + 2 * _DAY
-_MAX_AT = (dt.datetime.max - _EPOCH).total_seconds() - 2 * _DAY
+_MIN_AT = int((dt.datetime.min - _EPOCH).total_seconds()) + 2 * _DAY  # instants a datetime can show
+_MAX_AT = int((dt.datetime.max - _EPOCH).total_seconds()) - 2 * _DAY
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _LINE_OCTETS = 75
-_HORIZON_YEAR = 2040
+_HORIZON_YEAR = 2040  # timelines reach at least this far, so that ranges share one cached timeline
 
 
 class _State(NamedTuple):
@@ -279,16 +279,12 @@ def _fixed(initial: _State, transitions: list[_Transition], start_at: int, first
     return [_Observance(False, _default_start(first_year), state.offset, state.offset, state.name)]
 
 
-def _per_transition(
-    initial: _State, transitions: list[_Transition], start_at: int, first_year: int
-) -> list[_Observance]:
+def _per_transition(initial: _State, transitions: list[_Transition], start_at: int, first_year: int) -> list[_Observance]:
     """One component per observance period in the range, each starting at its transition."""
     earlier = [t for t in transitions if t.at < start_at]
     if earlier:
         onset = earlier[-1]
-        observances = [
-            _Observance(_is_daylight(onset.before, onset.after), onset.wall, onset.before.offset, onset.after.offset, onset.after.name)
-        ]
+        observances = [_Observance(_is_daylight(onset.before, onset.after), onset.wall, onset.before.offset, onset.after.offset, onset.after.name)]
     else:
         observances = [_Observance(False, _default_start(first_year), initial.offset, initial.offset, initial.name)]
     for t in transitions[len(earlier) :]:
@@ -314,11 +310,7 @@ def _timeline(tzid: str, first_year: int, last_year: int) -> _Timeline:
             previous = footer.changes(from_year - 1)
             initial = previous[-1][1] if previous else footer.std
         for year in range(from_year, last_year + 1):
-            changes.extend(
-                (at, state)
-                for at, state in footer.changes(year)
-                if (last_table_at is None or at > last_table_at) and at < end_at
-            )
+            changes.extend((at, state) for at, state in footer.changes(year) if (last_table_at is None or at > last_table_at) and at < end_at)
     transitions: list[_Transition] = []
     current = initial
     for index, (at, state) in enumerate(changes):
@@ -372,16 +364,13 @@ def _parse_tzif(data: bytes) -> _Zone:
     offset += typecnt * 6
     chars = data[offset : offset + charcnt]
     offset += charcnt
-    types = [
-        _State(utoff, bool(isdst), chars[index : chars.index(b"\x00", index)].decode("ascii", "replace"))
-        for utoff, isdst, index in raw_types
-    ]
+    types = [_State(utoff, bool(isdst), chars[index : chars.index(b"\x00", index)].decode("ascii", "replace")) for utoff, isdst, index in raw_types]
     footer = None
     if version >= 2:
         offset += leapcnt * (time_size + 4) + isstdcnt + isutcnt
         text = data[offset + 1 : data.index(b"\n", offset + 1)].decode("ascii")
         footer = _parse_footer(text) if text else None
-    table = tuple((at, types[index]) for at, index in zip(times, indices))
+    table = tuple((at, types[index]) for at, index in zip(times, indices, strict=True))
     before = next((state for state in types if not state.isdst), table[0][1] if table else None)
     if before is None:
         if footer is None:
