@@ -43,6 +43,7 @@ _SCALAR_TAGS = _STR_TAGS | {
 _COLLECTION_TAGS = frozenset(("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"))
 
 Path_ = tuple[Any, ...]
+_TAG_TYPES: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -155,7 +156,7 @@ class _Builder:
             return value
         if tag in _SCALAR_TAGS:
             resolved = _resolve_plain(value)
-            expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[tag.rsplit(":", 1)[1]]
+            expected = _TAG_TYPES[tag.rsplit(":", 1)[1]]
             if isinstance(resolved, expected) and not (tag.endswith("int") and isinstance(resolved, bool)):
                 return resolved
             self.issue(node, "yaml-tag", f"{_label(path)}: {value!r} is not a valid {tag.rsplit(':', 1)[1]}", "remove the tag or fix the value")

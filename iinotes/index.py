@@ -61,7 +61,7 @@ class Index:
         stages: dict[str, int] = defaultdict(int)
         for view in self.contacts.values():
             stages[view.stage] += 1
-        severities = defaultdict(int)
+        severities: dict[str, int] = defaultdict(int)
         for problem in self.problems:
             severities[problem.severity] += 1
         return {
@@ -268,11 +268,13 @@ def _resolve_reported(resolver: Resolver, link: Link, note: Contact | Interview,
 def _identity_problems(contacts: list[Contact], interviews: list[Interview]) -> list[Problem]:
     problems: list[Problem] = []
     by_id: dict[str, list[Contact | Interview]] = defaultdict(list)
-    for note in [*contacts, *interviews]:
+    notes_: list[Contact | Interview] = [*contacts, *interviews]
+    for note in notes_:
         if note.id:
             by_id[note.id].append(note)
         else:
-            problems.append(Problem(note.path, 0, 0, "warning", "missing-id", "this note has no id, so its calendar events change if you rename it", f"add id: {_suggest_id(note)} (iinotes new writes one for you)"))
+            message = "this note has no id, so its calendar events change if you rename it"
+            problems.append(Problem(note.path, 0, 0, "warning", "missing-id", message, f"add id: {_suggest_id(note)} (iinotes new writes one for you)"))
     for note_id, notes in by_id.items():
         if len(notes) > 1:
             paths = [n.path for n in notes]
@@ -314,5 +316,5 @@ def find_contact(index: Index, query: str) -> ContactView:
         return index.contacts[found[0]]
     if not found:
         raise LookupFailed(f"no contact matches {query!r}", "run `iinotes list` to see every contact")
-    names = "\n".join(f"  {index.contacts[p].contact.name}  ({p})" for p in found)
-    raise LookupFailed(f"{query!r} matches {len(found)} contacts:\n{names}", "give more of the name, or the note's path")
+    listing = "\n".join(f"  {index.contacts[p].contact.name}  ({p})" for p in found)
+    raise LookupFailed(f"{query!r} matches {len(found)} contacts:\n{listing}", "give more of the name, or the note's path")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
-When = Union[dt.date, dt.datetime]  # a date-only value or a (naive or aware) date-time
+When = dt.date | dt.datetime  # a date-only value or a (naive or aware) date-time
 
 CONTACT_STATUSES = ("active", "paused", "declined", "do-not-contact", "archived")
 INTERVIEW_STATUSES = ("requested", "scheduled", "confirmed", "done", "cancelled", "no-show")
@@ -173,4 +173,4 @@ class Interview:
         return self.path.rsplit("/", 1)[-1].removesuffix(".md")
 
 
-Note = Union[Contact, Interview]
+Note = Contact | Interview

@@ -7,7 +7,8 @@ import datetime as dt
 import io
 import json
 import unicodedata
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from .index import ContactView, Index, InterviewView, Referral
 from .model import Commitment, Entry, Interview, Link, Problem
@@ -222,7 +223,8 @@ def contacts_table(index: Index, contacts: Sequence[ContactView]) -> str:
 def summary(index: Index) -> str:
     """One paragraph of totals under the `index` table."""
     counts = index.counts()
-    stages = ", ".join(f"{n} {stage}" for stage, n in counts["stages"].items()) or "none"  # type: ignore[union-attr]
+    by_stage: dict[str, int] = counts["stages"]  # type: ignore[assignment]
+    stages = ", ".join(f"{n} {stage}" for stage, n in by_stage.items()) or "none"
     return (
         f"{counts['contacts']} contacts ({stages}), {counts['interviews']} interviews, {counts['referrals']} referrals; "
         f"{counts['errors']} errors, {counts['warnings']} warnings (run `iinotes validate` for details)\n"

@@ -6,8 +6,8 @@ import datetime as dt
 import os
 import textwrap
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from click.testing import CliRunner, Result

@@ -52,7 +52,7 @@ def read_icalendar(data: bytes) -> list[dict[str, object]]:
 
 def _utc(value: dt.date | dt.datetime) -> str:
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return value.isoformat()
 
 

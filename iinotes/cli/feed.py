@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .. import output
-from ..followups import FollowUp
+from ..followups import KINDS, FollowUp
 from ..values import zone
 from ..vault import atomic_write
 from .common import format_option, shared_options, state
@@ -82,7 +82,7 @@ def due_text(items: list[FollowUp], today: dt.date, last: dt.date, vault_zone: s
 
 @click.command()
 @click.option("--days", type=click.IntRange(0, 3650), default=14, show_default=True, help="How many days ahead to look.")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(("nudge", "prepare", "confirm", "interview", "thank-you", "commitment", "referral", "keep-in-touch", "manual")), help="Only follow-ups of this kind (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only follow-ups of this kind (repeatable).")
 @format_option("json")
 @shared_options
 def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
