@@ -1,4 +1,5 @@
-"""The disposable parse cache under `.iinotes/`: parsed notes keyed by path and stat signature.
+"""The disposable cache under `.iinotes/`: parsed notes keyed by path and stat signature, plus
+the last index built from them (reused while no file, setting or day has changed).
 
 Missing, corrupt, or written by another version: treated as empty and rebuilt. Written
 atomically, so two processes at once can only ever leave one whole cache file behind."""
@@ -10,6 +11,7 @@ import pickle
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .notes import ParsedNote
@@ -17,7 +19,7 @@ from .vault import Signature, atomic_write
 
 STATE_DIR = ".iinotes"
 CACHE_FILE = "parse-cache.pickle"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3
 # A file changed in the same clock tick as our read could change again unseen, so files changed
 # this recently are not cached: 50 ms covers Linux's coarse file clock; file systems with whole-
 # second timestamps (FAT, HFS+, some network mounts) get 2 s.
@@ -26,6 +28,7 @@ RACY_COARSE_NS = 2_000_000_000
 _TAG = (CACHE_FORMAT, __version__, sys.version_info[:2])
 
 Entries = dict[str, tuple[Signature, ParsedNote]]
+Snapshot = tuple[Any, Any]  # (key: settings, today and scan problems; the Index built for it)
 
 
 def state_dir(vault: Path) -> Path:
@@ -38,25 +41,28 @@ def state_dir(vault: Path) -> Path:
     return folder
 
 
-def load(vault: Path) -> Entries:
-    """The cached entries, or {} when there is no usable cache."""
+def load(vault: Path) -> tuple[Entries, Snapshot | None]:
+    """The cached entries and index snapshot, or ({}, None) when there is no usable cache."""
     try:
         with open(vault / STATE_DIR / CACHE_FILE, "rb") as handle:
-            tag, entries = pickle.load(handle)
+            tag, entries, snapshot = pickle.load(handle)
     except Exception:  # noqa: BLE001 - any failure means "no cache"; it is rebuilt
-        return {}
+        return {}, None
     if tag != _TAG or not isinstance(entries, dict):
-        return {}
-    return entries
+        return {}, None
+    return entries, snapshot
 
 
-def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
-    """Write the cache, leaving out files modified too recently to trust their signature."""
+def save(vault: Path, entries: Entries, started_ns: int | None = None, snapshot: Snapshot | None = None) -> None:
+    """Write the cache, leaving out files modified too recently to trust their signature (and
+    then the snapshot too: the next run re-reads those files, so it could not be used)."""
     started = started_ns if started_ns is not None else time.time_ns()
     kept = {path: entry for path, entry in entries.items() if not racy(entry[0], started)}
+    if len(kept) != len(entries):
+        snapshot = None
     try:
         folder = state_dir(vault)
-        atomic_write(folder / CACHE_FILE, pickle.dumps((_TAG, kept), protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(folder / CACHE_FILE, pickle.dumps((_TAG, kept, snapshot), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # a read-only vault simply runs without a cache
 

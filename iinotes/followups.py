@@ -81,7 +81,7 @@ def _local_day(instant: dt.datetime, settings: Settings) -> dt.date:
 
 def _shift(instant: dt.datetime, hours: int) -> dt.datetime | None:
     try:
-        return (instant.astimezone(dt.timezone.utc) + dt.timedelta(hours=hours)).astimezone(instant.tzinfo)
+        return (instant.astimezone(dt.UTC) + dt.timedelta(hours=hours)).astimezone(instant.tzinfo)
     except OverflowError:
         return None
 
@@ -102,7 +102,7 @@ def follow_ups(index: Index, settings: Settings, today: dt.date) -> list[FollowU
             fake = ContactView(orphan, "lead", (path,), None, (), (), None, 0)
             items += _interview_items(fake, iview.interview, index, settings, today)
     marked = [_mark_overdue(item, today) for item in items]
-    return sorted(marked, key=lambda f: (f.due, f.start.astimezone(dt.timezone.utc).isoformat() if f.start else "", f.kind, f.uid))
+    return sorted(marked, key=lambda f: (f.due, f.start.astimezone(dt.UTC).isoformat() if f.start else "", f.kind, f.uid))
 
 
 def _mark_overdue(item: FollowUp, today: dt.date) -> FollowUp:

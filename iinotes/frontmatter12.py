@@ -50,6 +50,17 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """libyaml's parser and composer with no implicit resolvers: every plain scalar comes out as str."""
 
     yaml_implicit_resolvers: dict[str, Any] = {}
+    _DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        """Every untagged node gets its kind's default tag (no regex matching per scalar)."""
+        return self._DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track."""
 
 
 @dataclass(frozen=True)

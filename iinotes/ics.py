@@ -65,7 +65,7 @@ def _timing(item: FollowUp, today: dt.date, settings: Settings) -> _Timing:
         day = today if item.overdue else item.due
         end = f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=1))}" if day < dt.date.max else "DURATION:P1D"
         return _Timing((f"DTSTART;VALUE=DATE:{_date(day)}", end), None)
-    start_utc = item.start.astimezone(dt.timezone.utc)
+    start_utc = item.start.astimezone(dt.UTC)
     end_utc = start_utc + dt.timedelta(minutes=item.minutes or 15)
     tzid = getattr(item.start.tzinfo, "key", None)
     if tzid is None or tzid.upper() in _UTC_NAMES:  # a fixed offset written in the note, or UTC: never floating
@@ -108,7 +108,7 @@ def _when_key(item: FollowUp) -> str:
     """What SEQUENCE tracks: the item's day, time and length (not its overdue display)."""
     if item.start is None:
         return item.due.isoformat()
-    return f"{item.start.astimezone(dt.timezone.utc).isoformat()}/{item.minutes}"
+    return f"{item.start.astimezone(dt.UTC).isoformat()}/{item.minutes}"
 
 
 def in_feed(items: list[FollowUp], today: dt.date, horizon_days: int) -> list[FollowUp]:
@@ -170,7 +170,7 @@ def render(items: list[FollowUp], settings: Settings, today: dt.date, *, previou
             trigger = "TRIGGER:-PT15M" if item.start is not None and not item.overdue else "TRIGGER:PT9H"
             lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(summary)}", trigger, "END:VALARM"]
         lines.append("END:VEVENT")
-        sort_key = timing.lines[0].split(":", 1)[1] if item.start is None or item.overdue else item.start.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        sort_key = timing.lines[0].split(":", 1)[1] if item.start is None or item.overdue else item.start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
         events.append((sort_key, item.uid, lines))
     name = escape_text(settings.feed_name)
     out = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
@@ -116,10 +117,14 @@ def meeting_start(interview: Interview, vault_zone: str) -> dt.datetime | None:
 
 def meeting_day(interview: Interview, vault_zone: str) -> dt.date | None:
     """The meeting's calendar day in the vault's zone (a date-only value is that local day)."""
-    start = meeting_start(interview, vault_zone)
-    if start is None:
-        when = interview.scheduled
-        return when if isinstance(when, dt.date) and not isinstance(when, dt.datetime) else None
+    return _local_day(interview.scheduled, interview.timezone, vault_zone)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _local_day(when: dt.date | dt.datetime | None, timezone: str, vault_zone: str) -> dt.date | None:
+    if not isinstance(when, dt.datetime):
+        return when
+    start = when if when.tzinfo is not None else when.replace(tzinfo=zone(timezone or vault_zone))
     try:
         return start.astimezone(zone(vault_zone)).date()
     except OverflowError:
@@ -215,11 +220,13 @@ def build_index(
             problems.append(Problem(interview.path, line, 0, "warning", "stale-status", f"this interview was on {day.isoformat()} but its status is still {interview.status}", "set status: done (or cancelled / no-show)"))
 
     referred_by: dict[str, str | None] = {}
+    edges = {(r.source, r.target) for r in referrals}
     for contact in contacts:
         if contact.referred_by is not None:
             source = _resolve_reported(resolver, contact.referred_by, contact, "referred_by", "warning", problems)
             referred_by[contact.path] = source
-            if source and not any(r.source == source and r.target == contact.path for r in referrals):
+            if source and (source, contact.path) not in edges:
+                edges.add((source, contact.path))
                 referrals.append(Referral(source, contact.referred_by.target, contact.path, contact.path))
     referrals.sort(key=lambda r: (r.source, r.name.lower(), r.via))
 

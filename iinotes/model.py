@@ -132,13 +132,13 @@ class Contact:
     follow_up: When | None = None
     status: str = "active"
     commitments: tuple[Commitment, ...] = ()
-    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    lines: str = field(default="", compare=False)  # "key=line" per line (see `line_of`)
 
     kind = "contact"
 
     def line_of(self, key: str) -> int:
         """The line a front matter key is on (0 when absent)."""
-        return dict(self.lines).get(key, 0)
+        return _line_of(self.lines, key)
 
 
 @dataclass(frozen=True)
@@ -159,13 +159,13 @@ class Interview:
     thank_you_sent: dt.date | None = None
     referrals: tuple[Link, ...] = ()
     commitments: tuple[Commitment, ...] = ()
-    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    lines: str = field(default="", compare=False)  # "key=line" per line (see `line_of`)
 
     kind = "interview"
 
     def line_of(self, key: str) -> int:
         """The line a front matter key is on (0 when absent)."""
-        return dict(self.lines).get(key, 0)
+        return _line_of(self.lines, key)
 
     @property
     def title(self) -> str:
@@ -174,3 +174,13 @@ class Interview:
 
 
 Note = Contact | Interview
+
+
+def _line_of(lines: str, key: str) -> int:
+    """Look up `key` in the compact "key=line" text notes keep (one string per note keeps the
+    parse cache small: a tuple per key was a third of its objects)."""
+    for entry in lines.split("\n"):
+        name, _, line = entry.rpartition("=")
+        if name == key:
+            return int(line)
+    return 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import values
 from .frontmatter12 import load_front_matter, split
@@ -102,7 +103,7 @@ def parse_note(path: str, data: bytes) -> ParsedNote:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         return broken(line, column, "not-utf8", f"the file is not UTF-8 (byte 0x{data[error.start]:02x})", "re-save the file as UTF-8 in your editor")
     text = text.replace("\r\n", "\n")
-    conflict = _CONFLICT.search(text)
+    conflict = _CONFLICT.search(text) if "<<<<<<<" in text or ">>>>>>>" in text else None
     if conflict and re.search(r"^={7}$", text, re.MULTILINE):
         line, _ = _line_col(text, conflict.start())
         return broken(line, 1, "conflict-markers", "the note has git conflict markers (<<<<<<< ======= >>>>>>>)", "resolve the merge conflict: keep one side, delete the marker lines")
@@ -168,8 +169,8 @@ class _Fields:
         line, column = self.where(*(at or (key,) + (("@key",) if at_key else ())))
         self.problems.append(Problem(self.path, line, column, severity, code, message, hint))  # type: ignore[arg-type]
 
-    def lines(self) -> tuple[tuple[str, int], ...]:
-        return tuple((key, self.positions[(key, "@key")][0]) for key in self.data if (key, "@key") in self.positions)
+    def lines(self) -> str:
+        return "\n".join(f"{key}={self.positions[(key, '@key')][0]}" for key in self.data if (key, "@key") in self.positions)
 
     def get(self, key: str, parse: Callable[[Any], Any], default: Any = None, *, hint: str = "", code: str = "bad-value") -> Any:
         if key not in self.data or self.data[key] is None:

@@ -62,7 +62,7 @@ def parse_when(value: object) -> dt.date | dt.datetime:
 
 def _offset(text: str, raw: str) -> dt.tzinfo:
     if text == "Z":
-        return dt.timezone.utc
+        return dt.UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:])
@@ -122,7 +122,7 @@ def parse_link(value: object) -> Link:
     return Link(target, heading.strip(), display.strip())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def zone(name: str) -> zoneinfo.ZoneInfo:
     """The IANA time zone `name`; ValueError naming the zone when it is unknown."""
     if not name or name != name.strip() or name.startswith("/") or ".." in name:

@@ -113,3 +113,20 @@ def test_cache_is_ignored_by_git(vault, tmp_path):
     fresh(vault.root)
     status = subprocess.run(["git", "-C", str(vault.root), "status", "--porcelain", "--untracked-files=all"], capture_output=True, text=True, check=True)
     assert status.stdout.splitlines() == ["?? contacts/Jane.md"]
+
+
+def test_index_snapshot_is_reused_only_when_nothing_changed(vault):
+    from iinotes.output import index_json
+
+    vault.contact("Ann", outreach="[2026-11-01]")
+    vault.contact("Ben", referred_by='"[[Ann]]"')
+    time.sleep(0.06)
+    built = Vault(vault.root, today=TODAY).index()
+    reused = Vault(vault.root, today=TODAY).index()
+    assert index_json(reused) == index_json(built)
+    uncached = Vault(vault.root, today=TODAY, use_cache=False).index()
+    assert index_json(reused) == index_json(uncached)
+    later = Vault(vault.root, today=dt.date(2026, 12, 1)).index()  # another day: stages are derived again
+    assert later.today == dt.date(2026, 12, 1) and later.contacts["contacts/Ann.md"].stage == "awaiting-reply"
+    os.symlink("..", vault.root / "contacts" / "loop")  # a new scan problem: not served from the snapshot
+    assert [p.code for p in Vault(vault.root, today=TODAY).index().problems] == ["symlink-loop"]
