@@ -1,0 +1,576 @@
+"""Writing to the vault, as library calls: init, new, log, done, confirm, thank, commit-done, hook.
+
+Every note edit goes through `edit_note`: one write at a time per vault (a lock), never during a git
+merge or rebase, never into a broken note, never over a file that changed since it was read, and only
+through `edit.plan` (surgical, verified) and `vault.atomic_write`. `dry_run` computes the diff only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import re
+import secrets
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cache, questions, values
+from .edit import Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
+from .errors import LookupFailed, UsageError
+from .index import Index, InterviewView, find_contact
+from .notes import ParsedNote, parse_note
+from .settings import SETTINGS_FILE, example_toml
+from .vault import atomic_write
+
+LOCK_FILE = "write.lock"
+LOCK_WAIT_SECONDS = 2.0
+GIT_BUSY = {
+    "MERGE_HEAD": "merge",
+    "rebase-merge": "rebase",
+    "rebase-apply": "rebase",
+    "CHERRY_PICK_HEAD": "cherry-pick",
+    "REVERT_HEAD": "revert",
+}
+LOG_KINDS = ("outreach", "reply", "touch")
+HOOK_MARK = "# installed by `iinotes hook install`"
+CHAINED_HOOK = "pre-commit.before-iinotes"
+
+CONTACT_TEMPLATE = """\
+---
+type: template
+# A template, not a contact: `iinotes new contact "Name"` turns it into contacts/Name.md
+# (type: contact, a fresh id, {{title}} and {{date}} filled in).
+id:
+company:
+role:
+email:
+linkedin:
+tags:
+source:
+referred_by:
+outreach:
+responded:
+touches:
+---
+# {{title}}
+
+Added {{date}}.
+
+## Who they are
+- Current role and how they got there:
+- Why I want to talk to them:
+
+## Notes
+"""
+
+INTERVIEW_TEMPLATE = """\
+---
+type: template
+# A template, not an interview: `iinotes new interview "Name" --at "YYYY-MM-DD HH:MM"` turns it
+# into interviews/YYYY-MM-DD Name.md (type: interview, contact, id and scheduled filled in).
+contact:
+id:
+scheduled:
+duration: 20
+medium: video
+location:
+status: scheduled
+confirmed:
+thank_you_sent:
+referrals:
+commitments:
+---
+# {{title}}
+
+## Research notes
+- Their background, company, recent work:
+- What I want to get out of this conversation:
+
+## Questions
+{{questions}}
+## What I learned
+
+## Follow-ups
+"""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one write did: the vault-relative path, whether the bytes changed, the diff, a message."""
+
+    path: str
+    changed: bool
+    diff: str
+    message: str
+
+
+# --- the guards ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def write_lock(root: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold `.iinotes/write.lock` (flock) so two iinotes commands never interleave their writes;
+    waits up to `wait` seconds (default LOCK_WAIT_SECONDS) for another command to finish."""
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
+    path = cache.state_dir(root) / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise EditRefused("another iinotes command is writing to this vault", "wait for it to finish and run this again") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _git_dir(folder: Path) -> Path | None:
+    dotgit = folder / ".git"
+    if dotgit.is_dir():
+        return dotgit
+    if dotgit.is_file():
+        text = dotgit.read_text("utf-8", "replace").strip()
+        if text.startswith("gitdir:"):
+            return (folder / text[len("gitdir:") :].strip()).resolve()
+    return None
+
+
+def check_git_state(root: Path) -> None:
+    """Refuse to write while the vault's git repository is in the middle of a merge or rebase."""
+    for folder in (root.resolve(), *root.resolve().parents):
+        git_dir = _git_dir(folder)
+        if git_dir is None:
+            continue
+        for name, what in GIT_BUSY.items():
+            if (git_dir / name).exists():
+                raise EditRefused(f"a git {what} is in progress in {folder}", f"finish it (git {what} --continue) or abort it (git {what} --abort) first")
+        return
+
+
+def edit_note(root: Path, rel: str, changes: Sequence[Change] | Callable[[ParsedNote], Sequence[Change]], *, dry_run: bool = False, done: str = "", unchanged: str = "") -> WriteResult:
+    """Make `changes` (or those computed from the freshly parsed note) in the note at `rel`."""
+    if dry_run:
+        return _edit(root, rel, changes, True, done, unchanged)
+    check_git_state(root)
+    with write_lock(root):
+        return _edit(root, rel, changes, False, done, unchanged)
+
+
+def _edit(root: Path, rel: str, changes: Sequence[Change] | Callable[[ParsedNote], Sequence[Change]], dry_run: bool, done: str, unchanged: str) -> WriteResult:
+    path = root / rel
+    try:
+        old = path.read_bytes()
+    except OSError as error:
+        raise EditRefused(f"cannot read {rel}: {error.strerror}") from None
+    if callable(changes):
+        changes = changes(parse_note(rel, old))
+    new = plan(old, changes, rel)
+    if new == old:
+        return WriteResult(rel, False, "", f"{rel}: nothing to change" + (f" ({unchanged})" if unchanged else ""))
+    diff = unified_diff(old, new, rel)
+    if not dry_run:
+        if path.read_bytes() != old:
+            raise EditRefused(f"{rel} changed on disk while iinotes was editing it; nothing was written", "run the command again")
+        atomic_write(path, new)
+    return WriteResult(rel, True, diff, f"{rel}: {done or 'updated'}")
+
+
+# --- finding the interview a command means ------------------------------------------------------
+
+
+def find_interview(index: Index, query: str, *, prefer: str = "recent") -> InterviewView:
+    """The interview a command-line name means: its path or file name (any case) or a unique
+    prefix of one, else a contact's interview: the single upcoming one (prefer="upcoming") or the
+    most recent one that has started (prefer="recent"). Several candidates: LookupFailed lists them."""
+    key = query.strip().lower().removesuffix(".md")
+    if not key:
+        raise LookupFailed("give an interview's file name or a contact's name")
+    exact: list[str] = []
+    prefix: list[str] = []
+    for path in index.interviews:
+        names = {path.lower().removesuffix(".md"), path.rsplit("/", 1)[-1].lower().removesuffix(".md")}
+        if key in names:
+            exact.append(path)
+        elif any(name.startswith(key) for name in names):
+            prefix.append(path)
+    found = exact or prefix
+    if len(found) == 1:
+        return index.interviews[found[0]]
+    if found:
+        raise LookupFailed(_many(query, found), "give more of the file name")
+    try:
+        view = find_contact(index, query)
+    except LookupFailed as error:
+        if error.message.startswith("no contact"):
+            raise LookupFailed(f"no interview or contact matches {query!r}", "run `iinotes list` or look in interviews/") from None
+        raise
+    mine = [index.interviews[p] for p in view.interviews if p in index.interviews]
+    if not mine:
+        raise LookupFailed(f"{view.contact.name} has no interview notes", f'create one: iinotes new interview "{view.contact.name}" --at "YYYY-MM-DD HH:MM"')
+    ahead = [i for i in mine if _ahead(i.interview.status, i.interview.scheduled, index.today)]
+    started = [i for i in mine if i.interview.scheduled is not None and _day(i.interview.scheduled) <= index.today and i.interview.status != "cancelled"]
+    if prefer == "upcoming" and ahead:
+        chosen = ahead
+    elif started:
+        chosen = [started[-1]]
+    else:
+        chosen = ahead or mine
+    if len(chosen) > 1:
+        raise LookupFailed(_many(query, [i.interview.path for i in chosen]), "give the interview's file name")
+    return chosen[0]
+
+
+def _ahead(status: str, scheduled: dt.date | None, today: dt.date) -> bool:
+    return status in ("requested", "scheduled", "confirmed") and (scheduled is None or _day(scheduled) >= today)
+
+
+def _day(when: dt.date) -> dt.date:
+    return when.date() if isinstance(when, dt.datetime) else when
+
+
+def _many(query: str, paths: list[str]) -> str:
+    return f"{query!r} matches {len(paths)} interviews:\n" + "\n".join(f"  {p}" for p in paths)
+
+
+# --- log, done, confirm, thank, commit-done -----------------------------------------------------
+
+
+def entry(day: dt.date, via: str | None = None, note: str | None = None) -> object:
+    """An outreach or touch entry: the plain date, or {date, via, note} when there is more to say."""
+    if not via and not note:
+        return day.isoformat()
+    item: dict[str, str] = {"date": day.isoformat()}
+    if via:
+        item["via"] = via
+    if note:
+        item["note"] = note
+    return item
+
+
+def log(root: Path, index: Index, kind: str, query: str, day: dt.date, *, via: str | None = None, note: str | None = None, dry_run: bool = False) -> WriteResult:
+    """`log outreach|touch` appends an entry (not twice for one day); `log reply` sets responded."""
+    if kind not in LOG_KINDS:
+        raise UsageError(f"cannot log {kind!r}; choose one of {', '.join(LOG_KINDS)}")
+    view = find_contact(index, query)
+    rel = view.contact.path
+    if kind == "reply":
+        change: Change = SetValue("responded", day, keep_existing=True)
+        return edit_note(root, rel, [change], dry_run=dry_run, done=f"responded {day.isoformat()}", unchanged="responded is already set")
+    key = "outreach" if kind == "outreach" else "touches"
+    change = Append(key, entry(day, via, note), unique_date=True)
+    return edit_note(root, rel, [change], dry_run=dry_run, done=f"{kind} on {day.isoformat()} logged", unchanged=f"{kind} on {day.isoformat()} is already logged")
+
+
+def mark_done(root: Path, index: Index, query: str, *, dry_run: bool = False) -> WriteResult:
+    """status: done."""
+    rel = find_interview(index, query, prefer="recent").interview.path
+    return edit_note(root, rel, [SetValue("status", "done")], dry_run=dry_run, done="status: done", unchanged="already done")
+
+
+def confirm(root: Path, index: Index, query: str, day: dt.date, *, dry_run: bool = False) -> WriteResult:
+    """status: confirmed and confirmed: the day (an earlier confirmed day is kept)."""
+    rel = find_interview(index, query, prefer="upcoming").interview.path
+    changes = [SetValue("status", "confirmed"), SetValue("confirmed", day, keep_existing=True)]
+    return edit_note(root, rel, changes, dry_run=dry_run, done="confirmed", unchanged="already confirmed")
+
+
+def thank(root: Path, index: Index, query: str, day: dt.date, *, dry_run: bool = False) -> WriteResult:
+    """thank_you_sent: the day (an earlier day is kept)."""
+    rel = find_interview(index, query, prefer="recent").interview.path
+    return edit_note(root, rel, [SetValue("thank_you_sent", day, keep_existing=True)], dry_run=dry_run, done=f"thank_you_sent {day.isoformat()}", unchanged="thank_you_sent is already set")
+
+
+def commit_done(root: Path, index: Index, query: str, number: int, *, dry_run: bool = False) -> WriteResult:
+    """Mark commitment `number` (1-based, as `iinotes show` lists them) done: `done: true` in the
+    front matter, or `- [x]` for a body task."""
+    rel = find_interview(index, query, prefer="recent").interview.path
+
+    def changes(parsed: ParsedNote) -> list[Change]:
+        items = parsed.note.commitments if parsed.note is not None else ()
+        if not 1 <= number <= len(items):
+            listed = "\n".join(f"  {i}. [{'x' if c.done else ' '}] {c.task}" for i, c in enumerate(items, 1)) or "  (none)"
+            raise UsageError(f"{rel} has no commitment {number}; its commitments are:\n{listed}")
+        item = items[number - 1]
+        if item.done:
+            return []
+        if item.source == "body":
+            return [TickTask(item.line)]
+        position = sum(1 for c in items[: number - 1] if c.source == "front matter")
+        return [SetInItem("commitments", position, "done", True)]
+
+    return edit_note(root, rel, changes, dry_run=dry_run, done=f"commitment {number} done", unchanged=f"commitment {number} is already done")
+
+
+# --- init ---------------------------------------------------------------------------------------
+
+
+def init_files() -> dict[str, bytes | None]:
+    """What `init` creates: path -> bytes (None for a folder)."""
+    toml = "# iinotes settings: every key is optional; uncomment a line to change it (docs/settings.md)\n\n" + example_toml(commented=True) + "\n"
+    return {
+        SETTINGS_FILE: toml.encode(),
+        "contacts": None,
+        "interviews": None,
+        "templates/contact.md": CONTACT_TEMPLATE.encode(),
+        "templates/interview.md": INTERVIEW_TEMPLATE.encode(),
+        ".gitignore": b".iinotes/\n",
+        ".gitattributes": b"*.ics -text\n",
+    }
+
+
+def init(folder: Path, *, git: bool = False, dry_run: bool = False) -> list[str]:
+    """Create a vault in `folder`; refuses (writing nothing) when any of its files already exists.
+    Returns what was (with `dry_run`: would be) created."""
+    files = init_files()
+    existing = [name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
+    if existing:
+        raise UsageError(f"{folder} already has {', '.join(existing)}; iinotes init writes nothing over existing files", "remove them or choose an empty folder")
+    if git and shutil.which("git") is None:
+        raise UsageError("--git needs git, which is not on PATH")
+    if dry_run:
+        return list(files) + ([".git"] if git and _git_dir(folder) is None else [])
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        target = folder / name
+        if data is None:
+            target.mkdir()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data)
+    created = list(files)
+    if git and _git_dir(folder) is None:
+        subprocess.run(["git", "init", "-q", str(folder)], check=True)
+        created.append(".git")
+    return created
+
+
+# --- new ----------------------------------------------------------------------------------------
+
+_WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?\Z", re.IGNORECASE)
+_BAD_CHARS = set('/\\<>:"|?*[]#^')
+MAX_NAME_BYTES = 200
+
+
+def safe_name(name: str) -> str:
+    """`name` checked for use as a file name and an Obsidian link; UsageError says what is wrong."""
+    text = unicodedata.normalize("NFC", name).strip()
+    if not text:
+        raise UsageError("the name is empty")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise UsageError(f"the name {name!r} contains control characters", "type the name without them")
+    bad = sorted({ch for ch in text if ch in _BAD_CHARS})
+    if bad:
+        raise UsageError(f"the name {text!r} contains {' '.join(bad)}, which cannot be used in a file name or a [[link]]", "leave those characters out (add the full form as an alias afterwards)")
+    if text.startswith(".") or text.endswith("."):
+        raise UsageError(f"the name {text!r} starts or ends with a dot", "leave the dot out")
+    if _WINDOWS_RESERVED.match(text):
+        raise UsageError(f"{text!r} is a reserved file name on Windows", "use the full name, e.g. add a surname")
+    if len(text.encode("utf-8")) > MAX_NAME_BYTES:
+        raise UsageError(f"the name is too long for a file name ({len(text.encode('utf-8'))} bytes, at most {MAX_NAME_BYTES})", "use a shorter name")
+    return text
+
+
+def new_id(prefix: str) -> str:
+    """A fresh note id: `c-` or `i-` and 8 hex digits."""
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+_TEMPLATE_TYPE = re.compile(r"^type:[ \t]*[\"']?template[\"']?[ \t]*(?:#.*)?$")
+
+
+def from_template(text: str, kind: str, fills: dict[str, str]) -> str:
+    """A template's text with {{placeholders}} filled and `type: template` made `type: <kind>` (the
+    template's own comments right below that line go too); a type line is added when missing."""
+    for name, value in fills.items():
+        text = text.replace("{{" + name + "}}", value)
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip("\r").strip() != "---":
+        return f"---\ntype: {kind}\n---\n" + text
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r").strip() == "---"), None)
+    if end is None:
+        raise UsageError(f"the {kind} template's front matter is never closed with ---")
+    eol = "\r" if lines[0].endswith("\r") else ""
+    for i in range(1, end):
+        line = lines[i].rstrip("\r")
+        if _TEMPLATE_TYPE.match(line):
+            j = i + 1
+            while j < end and lines[j].lstrip().startswith("#"):
+                j += 1
+            lines[i:j] = [f"type: {kind}{eol}"]
+            return "\n".join(lines)
+        if re.match(r"type:", line):
+            lines[i] = f"type: {kind}{eol}"
+            return "\n".join(lines)
+    lines.insert(1, f"type: {kind}{eol}")
+    return "\n".join(lines)
+
+
+def _template(root: Path, kind: str, builtin: str) -> str:
+    path = root / "templates" / f"{kind}.md"
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        return builtin
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path}: {error}") from None
+
+
+def _create(root: Path, rel: str, text: str, changes: Sequence[Change], dry_run: bool = False) -> WriteResult:
+    """Write a new note (never over an existing file), its values set through the edit engine;
+    the result's message is the new note's path."""
+    path = root / rel
+    if not dry_run:
+        check_git_state(root)
+    with write_lock(root) if not dry_run else _no_lock():
+        if path.exists() or path.is_symlink():
+            raise UsageError(f"{rel} already exists; iinotes never overwrites a note", "open it, or choose another name")
+        try:
+            data = plan(text.encode("utf-8"), changes, rel, fresh=True)
+        except EditRefused as error:
+            raise UsageError(f"cannot make {rel} from the template: {error.message}", "check templates/ (or delete the template to use the built-in one)") from None
+        parsed = parse_note(rel, data)
+        errors = [p for p in parsed.problems if p.severity == "error"]
+        if errors or parsed.note is None:
+            raise UsageError(f"the template would make a broken note: {errors[0].format() if errors else 'not a note'}", "fix templates/ (or delete the template to use the built-in one)")
+        if not dry_run:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data)
+    return WriteResult(rel, True, unified_diff(b"", data, rel), str(path))
+
+
+@contextmanager
+def _no_lock() -> Iterator[None]:
+    yield
+
+
+def new_contact(
+    root: Path,
+    index: Index,
+    name: str,
+    today: dt.date,
+    *,
+    company: str | None = None,
+    role: str | None = None,
+    email: str | None = None,
+    linkedin: str | None = None,
+    source: str | None = None,
+    referred_by: str | None = None,
+    tags: Sequence[str] = (),
+    dry_run: bool = False,
+) -> WriteResult:
+    """Create contacts/<Name>.md from templates/contact.md (else the built-in template)."""
+    name = safe_name(name)
+    rel = f"contacts/{name}.md"
+    same = [path for path in index.contacts if path.rsplit("/", 1)[-1].removesuffix(".md").casefold() == name.casefold()]
+    if same:
+        raise UsageError(f"a contact note named {name} already exists: {', '.join(same)}", "[[links]] to the name would become ambiguous; open that note, or choose another name")
+    text = from_template(_template(root, "contact", CONTACT_TEMPLATE), "contact", {"title": name, "date": today.isoformat(), "time": dt.datetime.now().strftime("%H:%M")})
+    changes: list[Change] = [SetValue("id", new_id("c"))]
+    for key, value in (("company", company), ("role", role), ("email", email), ("linkedin", linkedin), ("source", source)):
+        if value:
+            changes.append(SetValue(key, value))
+    if referred_by:
+        try:
+            target = find_contact(index, referred_by).contact.path.removesuffix(".md").rsplit("/", 1)[-1]
+        except LookupFailed:
+            target = referred_by.strip()
+        changes.append(SetValue("referred_by", f"[[{target}]]"))
+    for tag in tags:
+        changes.append(Append("tags", tag.lstrip("#")))
+    return _create(root, rel, text, changes, dry_run)
+
+
+def new_interview(root: Path, index: Index, contact: str, at: str, *, duration: str | None = None, medium: str | None = None, location: str | None = None, timezone: str | None = None, dry_run: bool = False) -> WriteResult:
+    """Create interviews/<YYYY-MM-DD> <Name>.md for a contact, with a Questions section."""
+    view = find_contact(index, contact)
+    stem = view.contact.path.removesuffix(".md").rsplit("/", 1)[-1]
+    try:
+        when = values.parse_when(at)
+    except ValueError as error:
+        raise UsageError(f"--at: {error}") from None
+    day = _day(when)
+    scheduled = when.strftime("%Y-%m-%dT%H:%M") if isinstance(when, dt.datetime) and when.tzinfo is None else when.isoformat()
+    rel = f"interviews/{day.isoformat()} {stem}.md"
+    fills = {"title": f"{day.isoformat()} {stem}", "date": day.isoformat(), "time": when.strftime("%H:%M") if isinstance(when, dt.datetime) else "", "questions": questions.section()}
+    text = from_template(_template(root, "interview", INTERVIEW_TEMPLATE), "interview", fills)
+    if "## Questions" not in text:
+        text = text.rstrip("\n") + "\n\n## Questions\n" + questions.section()
+    changes: list[Change] = [SetValue("contact", f"[[{stem}]]"), SetValue("id", new_id("i")), SetValue("scheduled", scheduled)]
+    if duration:
+        try:
+            minutes = values.parse_duration(duration)
+        except ValueError as error:
+            raise UsageError(f"--duration: {error}") from None
+        changes.append(SetValue("duration", minutes))
+    if timezone:
+        try:
+            values.zone(timezone)
+        except ValueError as error:
+            raise UsageError(f"--timezone: {error}") from None
+        changes.append(SetValue("timezone", timezone))
+    for key, value in (("medium", medium), ("location", location)):
+        if value:
+            changes.append(SetValue(key, value))
+    return _create(root, rel, text, changes, dry_run)
+
+
+# --- hook ---------------------------------------------------------------------------------------
+
+
+def hook_script(vault: Path, chained: bool) -> str:
+    """The pre-commit hook: `iinotes validate` on the staged Markdown files."""
+    run_first = f'"$(dirname "$0")/{CHAINED_HOOK}" "$@" || exit $?\n' if chained else ""
+    return f"""#!/bin/sh
+{HOOK_MARK}: validate the staged notes before each commit.
+{run_first}IFS='
+'
+set -f
+set -- $(git -c core.quotePath=false diff --cached --name-only --diff-filter=ACM -- '*.md')
+[ "$#" -eq 0 ] && exit 0
+exec {shlex.quote(sys.executable)} -m iinotes --vault {shlex.quote(str(vault))} validate "$@"
+"""
+
+
+def install_hook(root: Path, *, chain: bool = False, dry_run: bool = False) -> str:
+    """Install the pre-commit hook in the vault's git repository; an existing hook is never
+    overwritten: refused, or with `chain` kept as pre-commit.before-iinotes and run first."""
+    if shutil.which("git") is None:
+        raise UsageError("installing the hook needs git, which is not on PATH")
+    found = subprocess.run(["git", "rev-parse", "--git-path", "hooks"], cwd=root, capture_output=True, text=True)
+    if found.returncode != 0:
+        raise UsageError(f"{root} is not in a git repository", "run `git init` (or `iinotes init --git`) first")
+    hooks = (root / found.stdout.strip()).resolve()
+    hook = hooks / "pre-commit"
+    chained = False
+    if hook.exists() or hook.is_symlink():
+        if HOOK_MARK in hook.read_text("utf-8", "replace"):
+            return f"{hook}: already installed"
+        if not chain:
+            raise UsageError(f"{hook} already exists; iinotes will not overwrite it", "pass --chain to keep it and run it before the iinotes check")
+        saved = hooks / CHAINED_HOOK
+        if saved.exists():
+            raise UsageError(f"{saved} already exists", "remove it first")
+        chained = True
+        if dry_run:
+            return f"would move {hook} to {saved} and write {hook}:\n" + hook_script(root.resolve(), chained)
+        os.rename(hook, saved)
+    if dry_run:
+        return f"would write {hook}:\n" + hook_script(root.resolve(), chained)
+    hooks.mkdir(parents=True, exist_ok=True)
+    atomic_write(hook, hook_script(root.resolve(), chained).encode())
+    os.chmod(hook, 0o755)
+    return f"{hook}: installed" + (f" (your previous hook runs first, from {CHAINED_HOOK})" if chained else "")
