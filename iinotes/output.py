@@ -280,8 +280,8 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
         if i.thank_you_sent:
             bits.append(f"thanked {i.thank_you_sent.isoformat()}")
         interviews.append(f"{'  '.join(bits)}  {path}")
-        for item in i.commitments:
-            interviews.append(f"  [{'x' if item.done else ' '}] {item.task}" + (f" (due {item.due.isoformat()})" if item.due else ""))
+        for number, item in enumerate(i.commitments, 1):  # numbered as `iinotes commit-done INTERVIEW N` counts
+            interviews.append(f"  {number}. [{'x' if item.done else ' '}] {item.task}" + (f" (due {item.due.isoformat()})" if item.due else ""))
     section("Interviews", interviews)
     section("Touches", [_entry_text(e) for e in c.touches])
     section("Referrals given (people they suggested)", [_referral_text(r, index, r.target, r.name) for r in view.referrals_given])

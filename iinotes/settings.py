@@ -222,7 +222,8 @@ def example_toml(*, commented: bool) -> str:
             out += ["", f"[{head}]"]
             section = head
         value = '"America/New_York"' if s.default is None else (f'"{s.default}"' if isinstance(s.default, str) else str(s.default).lower())
-        out.append(f"{mark}{name} = {value}".ljust(40) + f"  # {s.help.split(':')[0].split('.')[0]}")
+        default = f" Default: {s.default_text}." if s.default_text else ""
+        out += [f"# {s.help}{default}", f"{mark}{name} = {value}"]
     return "\n".join(out).strip("\n")
 
 

@@ -73,3 +73,11 @@ def test_settings_change_the_rules(vault):
     vault.add("iinotes.toml", "[followups]\nmax_nudges = 1\nnudge_after_days = 7\n")
     vault.contact("Quiet", outreach="[2026-11-01, 2026-11-08]")
     assert vault.index().contacts["contacts/Quiet.md"].stage == "gone-quiet"
+
+
+def test_example_toml_is_valid_and_complete():
+    from iinotes.settings import example_toml
+
+    text = example_toml(commented=False)
+    assert parse_settings(text) == Settings(timezone="America/New_York")
+    assert all(setting.key.rsplit(".", 1)[-1] + " = " in text for setting in SETTINGS)
