@@ -6,6 +6,7 @@ atomically, so two processes at once can only ever leave one whole cache file be
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
@@ -19,7 +20,7 @@ from .vault import Signature, atomic_write
 
 STATE_DIR = ".iinotes"
 CACHE_FILE = "parse-cache.pickle"
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 # A file changed in the same clock tick as our read could change again unseen, so files changed
 # this recently are not cached: 50 ms covers Linux's coarse file clock; file systems with whole-
 # second timestamps (FAT, HFS+, some network mounts) get 2 s.
@@ -65,6 +66,36 @@ def save(vault: Path, entries: Entries, started_ns: int | None = None, snapshot:
         atomic_write(folder / CACHE_FILE, pickle.dumps((_TAG, kept, snapshot), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # a read-only vault simply runs without a cache
+
+
+FEED_FILE = "feed-cache.pickle"
+
+
+def feed_key(entries: Entries, *parts: object) -> str:
+    """A digest of every note's path and signature plus `parts` (settings, today, previous feed):
+    the feed is a pure function of these, so equal keys mean equal bytes."""
+    digest = hashlib.blake2b(repr((_TAG, parts)).encode(), digest_size=20)
+    for path, (signature, _) in sorted(entries.items()):
+        digest.update(f"{path}\0{signature}\n".encode())
+    return digest.hexdigest()
+
+
+def load_feed(vault: Path, key: str) -> Any:
+    """The feed stored under `key`, or None."""
+    try:
+        with open(vault / STATE_DIR / FEED_FILE, "rb") as handle:
+            tag, stored_key, value = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - no usable feed cache
+        return None
+    return value if tag == _TAG and stored_key == key else None
+
+
+def save_feed(vault: Path, key: str, value: Any) -> None:
+    """Keep the last feed made (one entry: the next run with the same key reuses it)."""
+    try:
+        atomic_write(state_dir(vault) / FEED_FILE, pickle.dumps((_TAG, key, value), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
 
 
 def racy(signature: Signature, started_ns: int) -> bool:

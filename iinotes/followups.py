@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .index import ContactView, Index, happened, meeting_day, meeting_start
@@ -58,6 +59,20 @@ def stable_uid(note_key: str, kind: str, ordinal: str) -> str:
 def note_key(note: Contact | Interview) -> str:
     """The note's `id`; without one, its file name (survives moving the note, not renaming it)."""
     return f"id:{note.id}" if note.id else "file:" + note.path.rsplit("/", 1)[-1].removesuffix(".md").casefold()
+
+
+class _LazyText:
+    """Text made the first time it is formatted: most past meetings produce no follow-up, so
+    describing them up front was a third of the time `follow_ups` took on a large vault."""
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make = make
+        self._text: str | None = None
+
+    def __format__(self, spec: str) -> str:
+        if self._text is None:
+            self._text = self._make()
+        return format(self._text, spec)
 
 
 def _ordinal(n: int) -> str:
@@ -184,7 +199,7 @@ def _manual(contact: Contact, key: str, interviews: list[Interview], settings: S
     ]
 
 
-def _commitment(item: Commitment, key: str, path: str, name: str, contact_path: str | None, context: str) -> FollowUp | None:
+def _commitment(item: Commitment, key: str, path: str, name: str, contact_path: str | None, context: object) -> FollowUp | None:
     if item.done or item.due is None:
         return None
     words = " ".join(item.task.casefold().split())
@@ -217,7 +232,7 @@ def _interview_items(view: ContactView, interview: Interview, index: Index, sett
     took_place = happened(interview, today, settings.timezone)
     ahead = interview.status in ("requested", "scheduled", "confirmed") and day is not None and day >= today
     where = " ".join(x for x in (interview.medium, f"at {interview.location}" if interview.location else "") if x)
-    on = _on(interview, start, day, settings)
+    on = _LazyText(lambda: _on(interview, start, day, settings))
 
     if ahead and day is not None:
         items.append(
@@ -271,7 +286,7 @@ def _interview_items(view: ContactView, interview: Interview, index: Index, sett
             )
 
     for commitment in interview.commitments:
-        item = _commitment(commitment, key, interview.path, name, cpath, f" at the meeting {on}")
+        item = _commitment(commitment, key, interview.path, name, cpath, _LazyText(lambda: f" at the meeting {on}"))
         if item:
             items.append(item)
     return _dedupe_ordinals(items)

@@ -183,10 +183,10 @@ def render(items: list[FollowUp], settings: Settings, today: dt.date, *, previou
         f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
         f"X-PUBLISHED-TTL:{REFRESH}",
     ]
-    text = "".join(fold(line) for line in out)
+    parts = [fold(line) for line in out]
     if zones:
-        text += vtimezones_text(sorted(zones), first, last)
+        parts.append(vtimezones_text(sorted(zones), first, last))
     for _, _, lines in sorted(events, key=lambda e: (e[0], e[1])):
-        text += "".join(fold(line) for line in lines)
-    text += "END:VCALENDAR\r\n"
-    return text.encode("utf-8")
+        parts += [fold(line) for line in lines]
+    parts.append("END:VCALENDAR\r\n")
+    return "".join(parts).encode("utf-8")

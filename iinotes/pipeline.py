@@ -7,11 +7,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import hashlib
 import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator, Sequence
 
 from . import cache
 from .errors import VaultNotFound
@@ -130,10 +132,39 @@ class Vault:
     def feed(self, previous: bytes | None = None, index: Index | None = None) -> tuple[Index, list[FollowUp], bytes]:
         """The .ics feed: follow-ups due within the horizon plus overdue ones, rendered to bytes.
         `previous` is the last feed written (its SEQUENCE numbers are carried forward)."""
+        index = index if index is not None else self.index()
+        key = None
+        if self.use_cache and self._entries is not None and not self._changed:
+            # racy files are never cached, so a key over their signatures could miss a change
+            racy_now = any(cache.racy(signature, self._started_ns) for signature, _ in self._entries.values())
+            key = None if racy_now else cache.feed_key(self._entries, self.settings, index.today, hashlib.sha256(previous or b"").hexdigest())
+            stored = cache.load_feed(self.root, key) if key else None
+            if isinstance(stored, tuple) and len(stored) == 3:
+                count, items_blob, data = stored
+                return index, _StoredItems(count, items_blob), data
         index, items = self.follow_ups(index)
         shown = in_feed(items, index.today, self.settings.horizon_days)
         private = {path: _private_text(view.contact) for path, view in index.contacts.items()} if self.settings.private_details else None
-        return index, shown, render(shown, self.settings, index.today, previous=previous, private=private)
+        data = render(shown, self.settings, index.today, previous=previous, private=private)
+        if key:
+            cache.save_feed(self.root, key, (len(shown), pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL), data))
+        return index, shown, data
+
+
+class _StoredItems(Sequence[FollowUp]):
+    """The follow-ups of a cached feed, unpickled only if someone looks past their number."""
+
+    def __init__(self, count: int, blob: bytes) -> None:
+        self._count, self._blob = count, blob
+        self._items: list[FollowUp] | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, position):  # type: ignore[no-untyped-def,override]
+        if self._items is None:
+            self._items = pickle.loads(self._blob)
+        return self._items[position]
 
 
 @contextlib.contextmanager

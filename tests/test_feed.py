@@ -238,3 +238,28 @@ def test_unknown_time_zone_in_note_and_settings(vault):
     vault.add("iinotes.toml", 'timezone = "Moon/Base"\n')
     result = vault.run("feed")
     assert result.exit_code == 2 and "timezone: 'Moon/Base' is not an IANA time zone" in result.output
+
+
+def test_feed_cache_serves_equal_bytes_and_notices_changes(vault):
+    import time
+
+    from iinotes import Vault
+    from iinotes.cache import FEED_FILE, STATE_DIR
+
+    every_kind(vault)
+    time.sleep(0.06)  # out of the racy window, so the cache may be used
+    today = dt.date(2026, 11, 23)
+    first = Vault(vault.root, today=today).feed()[2]
+    assert (vault.root / STATE_DIR / FEED_FILE).exists()
+    again = Vault(vault.root, today=today).feed()
+    assert again[2] == first and len(again[1]) == first.count(b"BEGIN:VEVENT")
+    assert [i.uid for i in again[1]] == [i.uid for i in Vault(vault.root, today=today, use_cache=False).feed()[1]]
+    assert Vault(vault.root, today=today, use_cache=False).feed()[2] == first
+    assert Vault(vault.root, today=dt.date(2026, 11, 24)).feed()[2] != first  # another day
+    vault.contact("Nora Nudge", outreach="[2026-11-02, 2026-11-20]")  # a nudge sent: the feed changes
+    time.sleep(0.06)
+    changed = Vault(vault.root, today=today).feed()[2]
+    assert changed != first and b"Nudge Nora Nudge (2nd of 3)" in changed
+    assert changed == Vault(vault.root, today=today, use_cache=False).feed()[2]
+    previous = Vault(vault.root, today=today).feed(previous=changed.replace(b"SEQUENCE:0", b"SEQUENCE:4"))[2]
+    assert b"SEQUENCE:4" in previous  # another previous feed is another key

@@ -1,0 +1,1 @@
+"""Benchmarks for iinotes: a realistic vault generator and timing scripts (not shipped with the package)."""
