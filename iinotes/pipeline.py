@@ -11,9 +11,9 @@ import hashlib
 import os
 import pickle
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterator, Sequence
 
 from . import cache
 from .errors import VaultNotFound
@@ -129,7 +129,7 @@ class Vault:
         index = index if index is not None else self.index()
         return index, follow_ups(index, self.settings, index.today)
 
-    def feed(self, previous: bytes | None = None, index: Index | None = None) -> tuple[Index, list[FollowUp], bytes]:
+    def feed(self, previous: bytes | None = None, index: Index | None = None) -> tuple[Index, Sequence[FollowUp], bytes]:
         """The .ics feed: follow-ups due within the horizon plus overdue ones, rendered to bytes.
         `previous` is the last feed written (its SEQUENCE numbers are carried forward)."""
         index = index if index is not None else self.index()
@@ -141,7 +141,7 @@ class Vault:
             stored = cache.load_feed(self.root, key) if key else None
             if isinstance(stored, tuple) and len(stored) == 3:
                 count, items_blob, data = stored
-                return index, _StoredItems(count, items_blob), data
+                return index, _StoredItems(count, items_blob), bytes(data)
         index, items = self.follow_ups(index)
         shown = in_feed(items, index.today, self.settings.horizon_days)
         private = {path: _private_text(view.contact) for path, view in index.contacts.items()} if self.settings.private_details else None
