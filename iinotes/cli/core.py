@@ -11,6 +11,7 @@ from .. import output
 from ..index import ContactView, find_contact
 from ..model import STAGES
 from .common import format_option, shared_options, state
+from .feed import followup_dict
 
 
 def _relative(vault_root: Path, given: str) -> str:
@@ -105,16 +106,22 @@ def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | No
 @format_option("json")
 @shared_options
 def show(name: str, fmt: str) -> None:
-    """Show one contact: details, interviews, touches, referrals given and received.
+    """Show one contact: details, interviews, touches, referrals given and
+    received, and their open follow-ups.
 
     NAME is a name, alias, note path or a unique prefix of one of them.
     """
-    index = state().vault().index()
+    vault = state().vault()
+    index, items = vault.follow_ups()
     view = find_contact(index, name)
+    mine = [i for i in items if i.contact_path == view.contact.path or i.path == view.contact.path or i.path in view.interviews]
     if fmt == "json":
-        click.echo(output.dumps(output.contact_dict(view, index)), nl=False)
+        data = output.contact_dict(view, index)
+        data["followups"] = [followup_dict(i, index.today) for i in mine]
+        click.echo(output.dumps(data), nl=False)
     else:
-        click.echo(output.show_text(view, index), nl=False)
+        lines = [f"{i.due.isoformat()}{'  (overdue)' if i.overdue else ''}  {i.sentence()}" for i in mine]
+        click.echo(output.show_text(view, index, [("Open follow-ups", lines)]), nl=False)
 
 
 COMMANDS = (validate, index_command, list_command, show)

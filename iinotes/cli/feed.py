@@ -37,7 +37,8 @@ def _time(item: FollowUp, vault_zone: str) -> tuple[str, str]:
     return " " + local.strftime("%H:%M"), elsewhere
 
 
-def _item_dict(item: FollowUp, today: dt.date) -> dict[str, object]:
+def followup_dict(item: FollowUp, today: dt.date) -> dict[str, object]:
+    """One follow-up as `due --format json` and `show --format json` print it."""
     return {
         "kind": item.kind,
         "uid": item.uid,
@@ -101,7 +102,7 @@ def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
         last = dt.date.max
     chosen = [i for i in items if (i.overdue or i.due <= last) and (not kinds or i.kind in kinds)]
     if fmt == "json":
-        click.echo(output.dumps({"schema": DUE_SCHEMA, "today": today.isoformat(), "until": last.isoformat(), "followups": [_item_dict(i, today) for i in chosen]}), nl=False)
+        click.echo(output.dumps({"schema": DUE_SCHEMA, "today": today.isoformat(), "until": last.isoformat(), "followups": [followup_dict(i, today) for i in chosen]}), nl=False)
     else:
         click.echo(due_text(chosen, today, last, vault.settings.timezone), nl=False)
     _warn_problems(index)
