@@ -303,22 +303,28 @@ def _suggest_id(note: Contact | Interview) -> str:
     return "ii-" + hashlib.sha256(note.path.encode()).hexdigest()[:10]
 
 
+def match_names(key: str, candidates: dict[str, tuple[str, ...]]) -> list[str]:
+    """The paths `key` (lower case) names: its path or file name without `.md`, or one of its
+    other names, exactly (any case); else those that one of them starts with."""
+    exact: list[str] = []
+    prefix: list[str] = []
+    for path, others in candidates.items():
+        stem = path.lower().removesuffix(".md")
+        names = {stem, stem.rsplit("/", 1)[-1], *(name.lower() for name in others)}
+        if key in names:
+            exact.append(path)
+        elif any(name.startswith(key) for name in names):
+            prefix.append(path)
+    return exact or prefix
+
+
 def find_contact(index: Index, query: str) -> ContactView:
     """The contact a command-line name means: path, file name, name or alias (any case), else a
     unique prefix of one of those. LookupFailed lists the candidates when there are several."""
     key = query.strip().lower().removesuffix(".md")
     if not key:
         raise LookupFailed("give a contact's name")
-    exact: list[str] = []
-    prefix: list[str] = []
-    for path, view in index.contacts.items():
-        c = view.contact
-        names = {path.lower().removesuffix(".md"), path.rsplit("/", 1)[-1].lower().removesuffix(".md"), c.name.lower(), *(a.lower() for a in c.aliases)}
-        if key in names:
-            exact.append(path)
-        elif any(name.startswith(key) for name in names):
-            prefix.append(path)
-    found = exact or prefix
+    found = match_names(key, {path: (view.contact.name, *view.contact.aliases) for path, view in index.contacts.items()})
     if len(found) == 1:
         return index.contacts[found[0]]
     if not found:

@@ -204,14 +204,18 @@ class _Fields:
             return "true" if value else "false"
         return str(value)
 
-    def text_list(self, key: str, *, strip_hash: bool = False) -> tuple[str, ...]:
+    def items(self, key: str) -> list[tuple[tuple, Any]]:
+        """(position path, item) for each item of a list value; a single value counts as a list of one."""
         value = self.data.get(key)
         if value is None:
-            return ()
-        items = value if isinstance(value, list) else [value]
+            return []
+        if isinstance(value, list):
+            return [((key, i), item) for i, item in enumerate(value)]
+        return [((key,), value)]
+
+    def text_list(self, key: str, *, strip_hash: bool = False) -> tuple[str, ...]:
         result = []
-        for i, item in enumerate(items):
-            at = (key, i) if isinstance(value, list) else (key,)
+        for at, item in self.items(key):
             if isinstance(item, (list, dict)) or item is None:
                 self.problem(key, "error", "bad-type", f"{_label(at)}: expected text", f"write {key} as a list of words", at=at)
                 continue
@@ -224,13 +228,8 @@ class _Fields:
         return tuple(result)
 
     def entries(self, key: str) -> tuple[Entry, ...]:
-        value = self.data.get(key)
-        if value is None:
-            return ()
-        items = value if isinstance(value, list) else [value]
         result = []
-        for i, item in enumerate(items):
-            at = (key, i) if isinstance(value, list) else (key,)
+        for at, item in self.items(key):
             if isinstance(item, dict):
                 if "date" not in item:
                     self.problem(key, "error", "missing-key", f"{_label(at)}: an entry needs a date", "write - {date: 2026-11-02, via: email}", at=at)
@@ -340,10 +339,8 @@ def _links(f: _Fields, key: str) -> tuple[Link, ...]:
         return ()
     if values.unquoted_link(value) is not None:  # `referrals: [[Ann]]`: one unquoted link
         return (f.parse_at(key, (key,), value, values.parse_link, None),)
-    items = value if isinstance(value, list) else [value]
     result = []
-    for i, item in enumerate(items):
-        at = (key, i) if isinstance(value, list) else (key,)
+    for at, item in f.items(key):
         if isinstance(item, list) and len(item) == 1 and isinstance(item[0], str):  # - [[Ann]] unquoted
             name = item[0]
             f.problem(key, "error", "unquoted-link", f"{_label(at)}: [[{name}]] must be in quotes, or YAML reads it as a list", f'write - "[[{name}]]"', at=at)
@@ -355,13 +352,8 @@ def _links(f: _Fields, key: str) -> tuple[Link, ...]:
 
 
 def _commitments(f: _Fields) -> tuple[Commitment, ...]:
-    value = f.data.get("commitments")
-    if value is None:
-        return ()
-    items = value if isinstance(value, list) else [value]
     result = []
-    for i, item in enumerate(items):
-        at = ("commitments", i) if isinstance(value, list) else ("commitments",)
+    for at, item in f.items("commitments"):
         line = f.where(*at)[0]
         if isinstance(item, str):
             item = {"task": item}

@@ -26,7 +26,7 @@ from pathlib import Path
 from . import cache, questions, values
 from .edit import Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
 from .errors import LookupFailed, UsageError
-from .index import Index, InterviewView, find_contact
+from .index import Index, InterviewView, find_contact, match_names
 from .notes import ParsedNote, parse_note
 from .settings import SETTINGS_FILE, example_toml
 from .vault import atomic_write
@@ -199,15 +199,7 @@ def find_interview(index: Index, query: str, *, prefer: str = "recent") -> Inter
     key = query.strip().lower().removesuffix(".md")
     if not key:
         raise LookupFailed("give an interview's file name or a contact's name")
-    exact: list[str] = []
-    prefix: list[str] = []
-    for path in index.interviews:
-        names = {path.lower().removesuffix(".md"), path.rsplit("/", 1)[-1].lower().removesuffix(".md")}
-        if key in names:
-            exact.append(path)
-        elif any(name.startswith(key) for name in names):
-            prefix.append(path)
-    found = exact or prefix
+    found = match_names(key, dict.fromkeys(index.interviews, ()))
     if len(found) == 1:
         return index.interviews[found[0]]
     if found:
