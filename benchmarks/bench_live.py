@@ -91,6 +91,7 @@ def measure_latency(root: Path, port: int, watcher: Watcher, lines: list[str], e
             time.sleep(0.005)
         else:
             missed += 1
+
         def reported(count: int = seen) -> bool:
             return len(lines) > count
 

@@ -1,0 +1,516 @@
+"""Watch mode over real files and real threads: editor save patterns, bursts, broken saves, a dead
+observer, inotify limits, a vault that disappears, and the CLI in a subprocess (Ctrl-C exits 0)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from iinotes import Vault
+from iinotes.errors import IinotesError
+from iinotes.watch import VaultGone, Watcher, classify, default_output
+
+TODAY = dt.date(2026, 11, 23)
+DEBOUNCE = 0.1
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")  # watchdog, a harmless race
+WAIT = 15.0  # seconds: upper bound for anything a test waits for (normally well under 1 s)
+
+
+class Lines(list):  # type: ignore[type-arg]
+    """The watcher's report lines, collected from its threads."""
+
+    def __call__(self, line: str) -> None:
+        self.append(line)
+
+    def text(self) -> str:
+        return "\n".join(self)
+
+
+def summaries(path: Path) -> set[str]:
+    """The SUMMARY of every event in the feed file, as icalendar reads it."""
+    calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    return {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
+
+
+def eventually(condition, timeout: float = WAIT) -> bool:  # type: ignore[no-untyped-def]
+    """Poll `condition` (a callable) until true or `timeout` seconds passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except (OSError, ValueError):
+            pass  # the feed file between writes, or not there yet
+        time.sleep(0.02)
+    return bool(condition())
+
+
+def contact_text(name: str, follow_up: str = "2026-11-25", number: int = 1) -> str:
+    return f"---\ntype: contact\nid: c-{number:08x}\nname: {name}\nfollow_up: {follow_up}\n---\nNotes about {name}.\n"
+
+
+@pytest.fixture
+def two(vault):  # type: ignore[no-untyped-def]
+    """A vault with two contacts, each with one follow-up in the feed."""
+    vault.add("contacts/Jane Doe.md", contact_text("Jane Doe", number=1), dedent=False)
+    vault.add("contacts/Bob Roe.md", contact_text("Bob Roe", "2026-11-26", number=2), dedent=False)
+    return vault
+
+
+@pytest.fixture
+def watching(two, tmp_path):  # type: ignore[no-untyped-def]
+    """A started Watcher on `two`, writing tmp_path/feed.ics; stopped after the test."""
+    started: list[Watcher] = []
+
+    def start(**options) -> Watcher:  # type: ignore[no-untyped-def]
+        options.setdefault("debounce", DEBOUNCE)
+        options.setdefault("health_interval", 0.1)
+        options.setdefault("poll_interval", 0.1)
+        output = options.pop("output", tmp_path / "feed.ics")
+        watcher = Watcher(Vault(two.root, today=TODAY), output, report=Lines(), **options)
+        started.append(watcher)
+        watcher.start()
+        assert eventually(lambda: watcher.rebuilds >= 1 and (watcher.output is None or watcher.output.exists())), "no first build"
+        return watcher
+
+    yield start
+    for watcher in started:
+        watcher.stop()
+
+
+def settled(watcher: Watcher, quiet: float = 0.5) -> int:
+    """Wait until no rebuild happened for `quiet` seconds (bounded); the rebuild count then."""
+    deadline = time.monotonic() + WAIT
+    count = watcher.rebuilds
+    last_change = time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if watcher.rebuilds != count:
+            count, last_change = watcher.rebuilds, time.monotonic()
+        elif time.monotonic() - last_change >= quiet:
+            break
+    return count
+
+
+# ---------------------------------------------------------------------------- what counts as a change
+
+
+@pytest.mark.parametrize(
+    ("rel", "is_directory", "expected"),
+    [
+        ("contacts/Jane Doe.md", False, "note"),
+        ("Notes.MD", False, "note"),
+        ("contacts/Jane Doe.md~", False, None),
+        ("contacts/4913", False, None),
+        ("contacts/Jane Doe.md___jb_tmp___", False, None),
+        ("contacts/.Jane Doe.md.swp", False, None),
+        (".git/index", False, None),
+        (".git/x.md", False, None),
+        (".obsidian/workspace.json", False, None),
+        (".trash/old.md", False, None),
+        (".iinotes/followups.ics", False, None),
+        ("node_modules/pkg/README.md", False, None),
+        ("sub/.hidden/a.md", False, None),
+        ("iinotes.toml", False, "settings"),
+        ("new folder", True, "folder"),
+        (".git/refs", True, None),
+        (".", True, "folder"),
+        ("../elsewhere.md", False, None),
+    ],
+)
+def test_classify(rel, is_directory, expected):
+    assert classify(rel, is_directory) == expected
+
+
+# ---------------------------------------------------------------------------- the first build
+
+
+def test_first_build_writes_the_feed(watching, tmp_path):
+    watcher = watching()
+    assert summaries(tmp_path / "feed.ics") == {"Follow up with Jane Doe", "Follow up with Bob Roe"}
+    assert watcher.writes == 1
+    line = watcher.report[0]
+    assert line.startswith("read 2 notes: 2 follow-ups, feed written to ") and line.endswith(" s)")
+
+
+def test_default_output_is_in_the_state_folder(two):
+    path = default_output(two.root)
+    assert path == two.root / ".iinotes" / "followups.ics"
+    assert (two.root / ".iinotes" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_existing_feed_with_same_bytes_is_not_rewritten(two, tmp_path):
+    output = tmp_path / "feed.ics"
+    output.write_bytes(Vault(two.root, today=TODAY).feed()[2])
+    before = output.stat().st_mtime_ns, output.stat().st_ino
+    watcher = Watcher(Vault(two.root, today=TODAY), output, report=Lines())
+    assert watcher.rebuild() is False
+    assert (output.stat().st_mtime_ns, output.stat().st_ino) == before
+    assert watcher.writes == 0 and "feed unchanged" in watcher.report[0]
+
+
+def test_missing_output_folder_is_a_clear_error(two, tmp_path):
+    with pytest.raises(IinotesError) as caught:
+        Watcher(Vault(two.root, today=TODAY), tmp_path / "nope" / "feed.ics")
+    assert "does not exist" in caught.value.message and "-o" in (caught.value.hint or "")
+
+
+# ---------------------------------------------------------------------------- editors
+
+
+def test_obsidian_writes_in_place(watching, two, tmp_path):
+    watcher = watching()
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Q. Doe"), encoding="utf-8")
+    assert eventually(lambda: "Follow up with Jane Q. Doe" in summaries(tmp_path / "feed.ics"))
+    assert eventually(lambda: any(line.startswith("1 note changed (contacts/Jane Doe.md): 2 follow-ups, feed updated (") for line in watcher.report))
+
+
+@pytest.mark.parametrize("style", ["backup-rename", "4913-then-rename-over"])
+def test_vim_saves(watching, two, tmp_path, style):
+    watcher = watching()
+    before = watcher.rebuilds
+    note = two.root / "contacts/Jane Doe.md"
+    new = contact_text("Jane Vim", number=1)
+    (two.root / "contacts/4913").write_bytes(b"")  # vim checks that the folder is writable
+    os.unlink(two.root / "contacts/4913")
+    if style == "backup-rename":  # backupcopy=no: old file renamed to the backup, new file written
+        os.rename(note, two.root / "contacts/Jane Doe.md~")
+        note.write_text(new, encoding="utf-8")
+        os.unlink(two.root / "contacts/Jane Doe.md~")
+    else:  # backup copy written, new text written elsewhere and renamed over the note
+        shutil.copy(note, two.root / "contacts/Jane Doe.md~")
+        temp = two.root / "contacts/.Jane Doe.md.new"
+        temp.write_text(new, encoding="utf-8")
+        os.replace(temp, note)
+        os.unlink(two.root / "contacts/Jane Doe.md~")
+    assert eventually(lambda: "Follow up with Jane Vim" in summaries(tmp_path / "feed.ics"))
+    assert settled(watcher) - before <= 2
+    assert not any("4913" in line or ".md~" in line for line in watcher.report[1:])
+
+
+def test_jetbrains_saves_through_a_temp_file(watching, two, tmp_path):
+    watcher = watching()
+    before = watcher.rebuilds
+    temp = two.root / "contacts/Jane Doe.md___jb_tmp___"
+    temp.write_text(contact_text("Jane JetBrains"), encoding="utf-8")
+    os.replace(two.root / "contacts/Jane Doe.md", two.root / "contacts/Jane Doe.md___jb_old___")
+    os.replace(temp, two.root / "contacts/Jane Doe.md")
+    os.unlink(two.root / "contacts/Jane Doe.md___jb_old___")
+    assert eventually(lambda: "Follow up with Jane JetBrains" in summaries(tmp_path / "feed.ics"))
+    assert settled(watcher) - before <= 2
+    assert not any("jb_" in line for line in watcher.report[1:])
+
+
+# ---------------------------------------------------------------------------- bursts, deletes, renames, folders
+
+
+def test_a_burst_of_500_changes_is_one_or_few_rebuilds(watching, two, tmp_path):
+    watcher = watching()
+    before = watcher.rebuilds
+    for n in range(500):  # like `git checkout` of a branch that touches hundreds of notes
+        two.add(f"contacts/batch/Person {n:03}.md", contact_text(f"Person {n:03}", number=1000 + n), dedent=False, age=False)
+    assert eventually(lambda: len(summaries(tmp_path / "feed.ics")) == 502)
+    assert settled(watcher) - before <= 5
+    assert any(line.startswith("500 notes changed (contacts/batch/Person 000.md, contacts/batch/Person 001.md, contacts/batch/Person 002.md, ... 497 more)") for line in watcher.report)
+
+
+def test_deleted_renamed_and_new_folder_notes(watching, two, tmp_path):
+    watcher = watching()
+    feed = tmp_path / "feed.ics"
+    os.unlink(two.root / "contacts/Bob Roe.md")
+    assert eventually(lambda: summaries(feed) == {"Follow up with Jane Doe"})
+    assert eventually(lambda: any(line.startswith("1 note removed (contacts/Bob Roe.md)") for line in watcher.report))
+    (two.root / "archive").mkdir()
+    os.rename(two.root / "contacts/Jane Doe.md", two.root / "archive/Jane Doe.md")
+    assert eventually(lambda: any("changed (archive/Jane Doe.md), 1 note removed (contacts/Jane Doe.md)" in line for line in watcher.report))
+    assert summaries(feed) == {"Follow up with Jane Doe"}
+    (two.root / "new/deeper").mkdir(parents=True)
+    (two.root / "new/deeper/Zoe Poe.md").write_text(contact_text("Zoe Poe", number=3), encoding="utf-8")
+    assert eventually(lambda: summaries(feed) == {"Follow up with Jane Doe", "Follow up with Zoe Poe"})
+
+
+def test_a_folder_moved_in_is_picked_up(watching, two, tmp_path):
+    watching()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Moved In.md").write_text(contact_text("Moved In", number=4), encoding="utf-8")
+    os.rename(outside, two.root / "moved")
+    assert eventually(lambda: "Follow up with Moved In" in summaries(tmp_path / "feed.ics"))
+
+
+def test_ignored_places_do_not_rebuild(watching, two):
+    watcher = watching(output=None)
+    before = settled(watcher)
+    for rel in (".git/objects/ab/cd", ".git/x.md", ".obsidian/workspace.json", ".trash/Jane.md", "node_modules/p/README.md", "contacts/notes.txt", "contacts/Jane Doe.md~"):
+        path = two.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    time.sleep(DEBOUNCE * 5)
+    assert settled(watcher) == before
+
+
+def test_its_own_output_in_the_vault_causes_no_loop(watching, two):
+    watcher = watching(output=two.root / "followups.md")  # even a .md output is not a note change
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Loop"), encoding="utf-8")
+    assert eventually(lambda: watcher.writes >= 2)
+    count = settled(watcher, quiet=DEBOUNCE * 6)
+    time.sleep(DEBOUNCE * 4)
+    assert watcher.rebuilds == count
+    default = watching(output=default_output(two.root))  # and the default, in .iinotes/
+    (two.root / "contacts/Bob Roe.md").write_text(contact_text("Bob Loop", number=2), encoding="utf-8")
+    assert eventually(lambda: default.writes >= 2)
+    count = settled(default, quiet=DEBOUNCE * 6)
+    time.sleep(DEBOUNCE * 4)
+    assert default.rebuilds == count
+
+
+def test_settings_change_is_picked_up(watching, two, tmp_path):
+    watcher = watching()
+    two.add("iinotes.toml", '[feed]\nname = "Renamed feed"\n', age=False)
+    assert eventually(lambda: b"NAME:Renamed feed" in (tmp_path / "feed.ics").read_bytes())
+    assert "iinotes.toml changed: settings reloaded" in watcher.report
+    two.add("iinotes.toml", "[feed\n", age=False)
+    assert eventually(lambda: any("iinotes.toml changed but cannot be used" in line for line in watcher.report))
+    assert b"NAME:Renamed feed" in (tmp_path / "feed.ics").read_bytes()
+
+
+# ---------------------------------------------------------------------------- broken saves and failures
+
+
+def test_a_broken_save_prints_the_problem_and_keeps_the_other_follow_ups(watching, two, tmp_path):
+    watcher = watching()
+    (two.root / "contacts/Bob Roe.md").write_text("---\ntype: contact\nid: c-00000002\nname: Bob Roe\nfollow_up: [oops\n---\n", encoding="utf-8")
+    expected = "contacts/Bob Roe.md:6:1: error[yaml-syntax] front matter is not valid YAML: did not find expected ',' or ']' (while parsing a flow sequence)"
+    assert eventually(lambda: expected in watcher.report)
+    assert summaries(tmp_path / "feed.ics") == {"Follow up with Jane Doe"}
+    validate = two.run("validate").output
+    assert expected in validate  # the same text as `iinotes validate`
+    (two.root / "contacts/Bob Roe.md").write_text(contact_text("Bob Roe", "2026-11-26", number=2), encoding="utf-8")
+    assert eventually(lambda: "contacts/Bob Roe.md: ok now" in watcher.report)
+    assert summaries(tmp_path / "feed.ics") == {"Follow up with Jane Doe", "Follow up with Bob Roe"}
+
+
+def test_a_failing_rebuild_keeps_the_old_feed_and_watching_continues(watching, two, tmp_path, monkeypatch):
+    watcher = watching()
+    feed = tmp_path / "feed.ics"
+    good = feed.read_bytes()
+    real = watcher.vault.feed
+    calls = {"n": 0}
+
+    def flaky(previous=None, index=None):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("disk on fire")
+        return real(previous, index)
+
+    monkeypatch.setattr(watcher.vault, "feed", flaky)
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane After"), encoding="utf-8")
+    assert eventually(lambda: watcher.failures == 1)
+    assert feed.read_bytes() == good
+    assert any(line.startswith("rebuild failed: RuntimeError('disk on fire'); the feed was left as it was; retrying in") for line in watcher.report)
+    assert eventually(lambda: "Follow up with Jane After" in summaries(feed))  # the retry (or the next change) succeeds
+    assert watcher.running
+
+
+def test_an_unreadable_note_does_not_shrink_the_feed(watching, two, tmp_path, monkeypatch):
+    import iinotes.pipeline as pipeline
+
+    watcher = watching()
+    feed = tmp_path / "feed.ics"
+    good = feed.read_bytes()
+    real = pipeline.read_bytes
+
+    def locked(ref):  # type: ignore[no-untyped-def]
+        if ref.path == "contacts/Bob Roe.md":
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(ref)
+
+    monkeypatch.setattr(pipeline, "read_bytes", locked)
+    os.utime(two.root / "contacts/Bob Roe.md")  # a changed signature: it is read again, and fails
+    assert eventually(lambda: any("kept the previous feed (2 follow-ups) because some notes could not be read (contacts/Bob Roe.md)" in line for line in watcher.report)), watcher.report
+    assert feed.read_bytes() == good
+    monkeypatch.setattr(pipeline, "read_bytes", real)
+    os.utime(two.root / "contacts/Bob Roe.md")
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Readable"), encoding="utf-8")
+    assert eventually(lambda: summaries(feed) == {"Follow up with Jane Readable", "Follow up with Bob Roe"})
+
+
+def test_a_raising_handler_never_kills_the_observer(watching, two, tmp_path, monkeypatch):
+    watcher = watching()
+    monkeypatch.setattr("iinotes.watch.classify", lambda *a: 1 / 0)
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Raise"), encoding="utf-8")
+    assert eventually(lambda: watcher.handler_errors >= 1)
+    monkeypatch.undo()
+    assert watcher.observer_alive()
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Fine"), encoding="utf-8")
+    assert eventually(lambda: "Follow up with Jane Fine" in summaries(tmp_path / "feed.ics"))
+
+
+# ---------------------------------------------------------------------------- staying alive
+
+
+def test_a_dead_observer_is_restarted(watching, two, tmp_path):
+    watcher = watching()
+    dead = watcher.observer
+    dead.stop()
+    assert eventually(lambda: watcher.restarts == 1 and watcher.observer is not dead and watcher.observer_alive())
+    assert "the file watcher stopped unexpectedly; restarting it" in watcher.report
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Revived"), encoding="utf-8")
+    assert eventually(lambda: "Follow up with Jane Revived" in summaries(tmp_path / "feed.ics"))
+
+
+class _NoWatches:
+    """An observer whose start fails like inotify does when fs.inotify.max_user_watches is reached."""
+
+    def schedule(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    def start(self) -> None:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    def stop(self) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return False
+
+
+def test_a_vault_folder_swapped_for_another_is_watched_anew(watching, two, tmp_path):
+    watcher = watching()
+    fresh = tmp_path / "fresh"
+    shutil.copytree(two.root, fresh)
+    (fresh / "contacts/Bob Roe.md").unlink()
+    old = tmp_path / "old"
+    os.rename(two.root, old)
+    time.sleep(0.3)  # missing for a moment (less than VAULT_GRACE): not the end
+    os.rename(fresh, two.root)
+    assert eventually(lambda: "the vault folder was replaced; watching the new one" in watcher.report)
+    assert eventually(lambda: summaries(tmp_path / "feed.ics") == {"Follow up with Jane Doe"})
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Fresh"), encoding="utf-8")
+    assert eventually(lambda: summaries(tmp_path / "feed.ics") == {"Follow up with Jane Fresh"})
+    assert watcher.error is None and watcher.running
+
+
+def test_inotify_limit_falls_back_to_polling(watching, two, tmp_path):
+    watcher = watching(observer_factory=_NoWatches)
+    assert watcher.polling
+    assert any("sudo sysctl fs.inotify.max_user_watches=524288" in line and "polling" in line for line in watcher.report)
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Polled"), encoding="utf-8")
+    assert eventually(lambda: "Follow up with Jane Polled" in summaries(tmp_path / "feed.ics"))
+
+
+def test_poll_mode(watching, two, tmp_path):
+    watcher = watching(poll=True)
+    assert watcher.polling and watcher.observer_alive()
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Polled Again"), encoding="utf-8")
+    assert eventually(lambda: "Follow up with Jane Polled Again" in summaries(tmp_path / "feed.ics"))
+    (two.root / ".git").mkdir()
+    (two.root / ".git" / "x.md").write_text("ignored")
+    count = settled(watcher)
+    time.sleep(0.3)
+    assert watcher.rebuilds == count
+
+
+def test_a_new_day_rebuilds_without_any_change(two, tmp_path, monkeypatch):
+    day = [TODAY]
+    monkeypatch.setattr(Vault, "today", property(lambda self: day[0]))
+    output = tmp_path / "feed.ics"
+    watcher = Watcher(Vault(two.root), output, report=Lines(), debounce=DEBOUNCE, health_interval=0.1)
+    watcher.start()
+    try:
+        assert eventually(lambda: watcher.rebuilds == 1)
+        before = output.read_bytes()
+        day[0] = TODAY + dt.timedelta(days=1)
+        assert eventually(lambda: watcher.rebuilds == 2)
+        assert any(line.startswith("a new day (2026-11-24): 2 follow-ups, feed updated (") for line in watcher.report), watcher.report
+        assert output.read_bytes() != before  # DTSTAMP and the like follow the day
+        time.sleep(0.3)
+        assert watcher.rebuilds == 2  # once per day, not once per check
+    finally:
+        watcher.stop()
+
+
+def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
+    output = tmp_path / "feed.ics"
+    watcher = Watcher(Vault(two.root, today=TODAY), output, report=Lines(), debounce=DEBOUNCE, health_interval=0.1)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            watcher.run_forever()
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert eventually(lambda: output.exists())
+    shutil.rmtree(two.root)
+    thread.join(WAIT)
+    assert not thread.is_alive()
+    assert isinstance(outcome[0], VaultGone) and outcome[0].exit_code == 1
+    assert "is gone (deleted, moved or unmounted); stopped watching" in outcome[0].message
+    assert output.exists() and summaries(output)  # nothing deleted
+
+
+# ---------------------------------------------------------------------------- the command
+
+
+def _start_cli(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "iinotes", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+def _read_until(process: subprocess.Popen[str], needle: str, lines: list[str]) -> bool:
+    deadline = time.monotonic() + WAIT
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            return False
+        lines.append(line)
+        if needle in line:
+            return True
+    return False
+
+
+def test_cli_watch_ctrl_c_exits_cleanly(two):
+    process = _start_cli("--vault", str(two.root), "--today", "2026-11-23", "watch", "--debounce", "0.1")
+    lines: list[str] = []
+    try:
+        assert _read_until(process, "feed written to", lines), "".join(lines)
+        assert f"watching {two.root}" in "".join(lines)
+        (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Cli"), encoding="utf-8")
+        assert _read_until(process, "1 note changed (contacts/Jane Doe.md)", lines), "".join(lines)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(WAIT) == 0
+    finally:
+        process.kill()
+    assert "Follow up with Jane Cli" in summaries(default_output(two.root))
+
+
+def test_cli_watch_vault_removed_exits_1(two, tmp_path):
+    out = tmp_path / "feed.ics"
+    process = _start_cli("--vault", str(two.root), "watch", "-o", str(out), "--debounce", "0.1")
+    lines: list[str] = []
+    try:
+        assert _read_until(process, "feed written to", lines), "".join(lines)
+        shutil.rmtree(two.root)
+        assert process.wait(WAIT) == 1
+    finally:
+        process.kill()
+    rest = process.stdout.read() if process.stdout else ""
+    assert "iinotes: error: the vault folder" in "".join(lines) + rest
+    assert out.exists()
