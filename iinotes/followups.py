@@ -101,23 +101,60 @@ def _shift(instant: dt.datetime, hours: int) -> dt.datetime | None:
         return None
 
 
-def follow_ups(index: Index, settings: Settings, today: dt.date) -> list[FollowUp]:
-    """Every open follow-up of the vault on `today`, sorted by day, time, then id."""
-    items: list[FollowUp] = []
+Memo = dict[str, tuple[tuple[object, ...], list[tuple[tuple[object, ...], FollowUp]]]]
+
+
+def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | None = None) -> list[FollowUp]:
+    """Every open follow-up of the vault on `today`, sorted by day, time, then id.
+
+    `memo` (a dict kept by the caller between calls) holds each contact's follow-ups with
+    everything they were computed from; a contact whose inputs are all equal (usually the very
+    same note objects) is not worked out again. Watch mode rebuilds use it."""
+    keyed: list[tuple[tuple[object, ...], FollowUp]] = []
+    fresh: Memo = {}
     for view in index.contacts.values():
         if view.contact.status in INACTIVE_STATUSES:
             continue
         interviews = [index.interviews[p].interview for p in view.interviews]
-        items += _contact_items(view, interviews, index, settings, today)
-        for interview in interviews:
-            items += _interview_items(view, interview, index, settings, today)
+        inputs = (settings, today, view.contact, view.stage, tuple(interviews), _referral_inputs(view, index))
+        known = memo.get(view.contact.path) if memo is not None else None
+        if known is not None and known[0] == inputs:
+            produced = known[1]
+        else:
+            items = _contact_items(view, interviews, index, settings, today)
+            for interview in interviews:
+                items += _interview_items(view, interview, index, settings, today)
+            produced = [(_order(item), item) for item in (_mark_overdue(i, today) for i in items)]
+        fresh[view.contact.path] = (inputs, produced)
+        keyed += produced
     for path, iview in index.interviews.items():  # interviews whose contact note is missing
         if iview.contact is None and iview.interview.contact is not None:
             orphan = Contact(path=path, name=iview.interview.contact.target)
             fake = ContactView(orphan, "lead", (path,), None, (), (), None, 0)
-            items += _interview_items(fake, iview.interview, index, settings, today)
-    marked = [_mark_overdue(item, today) for item in items]
-    return sorted(marked, key=lambda f: (f.due, f.start.astimezone(dt.UTC).isoformat() if f.start else "", f.kind, f.uid))
+            keyed += [(_order(item), item) for item in (_mark_overdue(i, today) for i in _interview_items(fake, iview.interview, index, settings, today))]
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    keyed.sort(key=lambda pair: pair[0])
+    return [item for _, item in keyed]
+
+
+def _order(item: FollowUp) -> tuple[object, ...]:
+    return (item.due, item.start.astimezone(dt.UTC).isoformat() if item.start else "", item.kind, item.uid)
+
+
+def _referral_inputs(view: ContactView, index: Index) -> tuple[object, ...]:
+    """What the referral rule reads about the people this contact's interviews name."""
+    state: list[tuple[object, ...]] = []
+    for path in view.interviews:
+        for referral in index.interviews[path].referrals:
+            target = index.contacts.get(referral.target) if referral.target else None
+            if target is None:
+                state.append((referral.name, None))
+            else:
+                c = target.contact
+                state.append((referral.name, referral.target, c.name, bool(c.outreach), c.responded is not None, bool(target.interviews), c.status))
+    return tuple(state)
 
 
 def _mark_overdue(item: FollowUp, today: dt.date) -> FollowUp:

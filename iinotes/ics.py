@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import __version__
@@ -120,58 +121,45 @@ def in_feed(items: list[FollowUp], today: dt.date, horizon_days: int) -> list[Fo
     return [item for item in items if item.overdue or item.due <= last]
 
 
-def render(items: list[FollowUp], settings: Settings, today: dt.date, *, previous: bytes | None = None,
-           private: dict[str, str] | None = None) -> bytes:  # fmt: skip
+def render(items: Sequence[FollowUp], settings: Settings, today: dt.date, *, previous: bytes | None = None,
+           private: dict[str, str] | None = None, sequences: dict[str, tuple[int, str]] | None = None,
+           memo: dict[object, _Event] | None = None) -> bytes:  # fmt: skip
     """The calendar for `items` (already filtered with `in_feed`) as bytes.
 
-    `previous`: the last feed written, so SEQUENCE rises when an item's time changes.
-    `private`: contact path -> extra description text (emails, phones), used only when the
-    vault opts in with `feed.private_details`."""
-    old = previous_sequences(previous)
+    `previous`: the last feed written, so SEQUENCE rises when an item's time changes; or
+    `sequences`, what `previous_sequences(previous)` would give (it is updated in place to this
+    feed's). `private`: contact path -> extra description text (emails, phones), used only when
+    the vault opts in with `feed.private_details`. `memo`: rendered events kept between calls
+    (an event whose inputs are equal is not rendered again)."""
+    old = sequences if sequences is not None else previous_sequences(previous)
+    new: dict[str, tuple[int, str]] = {}
     stamp = f"{_date(today)}T000000Z"
-    events: list[tuple[str, str, list[str]]] = []
+    events: list[_Event] = []
     zones: set[str] = set()
     first, last = today, today
+    fresh: dict[object, _Event] = {}
     for item in items:
-        timing = _timing(item, today, settings)
-        if timing.tzid:
-            zones.add(timing.tzid)
-            assert item.start is not None
-            first, last = min(first, item.start.date()), max(last, item.start.date())
         when = _when_key(item)
         sequence, old_when = old.get(item.uid, (0, when))
         if old_when != when:
             sequence += 1
-        summary = ("Overdue: " if item.overdue else "") + item.title
-        description = [item.detail[:1].upper() + item.detail[1:] + "."]
-        if item.overdue:
-            description.append(f"Overdue since {item.due.isoformat()}.")
-        if private and settings.private_details and item.contact_path in private:
-            description.append(private[item.contact_path])
-        description.append(f"Note: {item.path}")
-        lines = [
-            "BEGIN:VEVENT",
-            f"UID:{item.uid}",
-            f"DTSTAMP:{stamp}",
-            f"SEQUENCE:{sequence}",
-            *timing.lines,
-            f"SUMMARY:{escape_text(summary)}",
-            f"DESCRIPTION:{escape_text(chr(10).join(description))}",
-        ]
-        if item.location:
-            lines.append(f"LOCATION:{escape_text(item.location)}")
-        lines += [
-            f"CATEGORIES:{escape_text(item.kind)}",
-            "TRANSP:OPAQUE" if item.kind == "interview" else "TRANSP:TRANSPARENT",
-            f"X-IINOTES-KIND:{item.kind}",
-            f"X-IINOTES-WHEN:{when}",
-        ]
-        if settings.alarms:
-            trigger = "TRIGGER:-PT15M" if item.start is not None and not item.overdue else "TRIGGER:PT9H"
-            lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(summary)}", trigger, "END:VALARM"]
-        lines.append("END:VEVENT")
-        sort_key = timing.lines[0].split(":", 1)[1] if item.start is None or item.overdue else item.start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        events.append((sort_key, item.uid, lines))
+        new[item.uid] = (sequence, when)
+        extra = private.get(item.contact_path or "", "") if private and settings.private_details else ""
+        key = (item, sequence, today, settings.alarms, settings.private_details, extra)
+        event = memo.get(key) if memo is not None else None
+        if event is None:
+            event = _render_event(item, sequence, today, settings, stamp, when, extra)
+        fresh[key] = event
+        events.append(event)
+        if event.tzid:
+            zones.add(event.tzid)
+            first, last = min(first, event.day), max(last, event.day)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
+    if sequences is not None:
+        sequences.clear()
+        sequences.update(new)
     name = escape_text(settings.feed_name)
     out = [
         "BEGIN:VCALENDAR",
@@ -186,7 +174,52 @@ def render(items: list[FollowUp], settings: Settings, today: dt.date, *, previou
     parts = [fold(line) for line in out]
     if zones:
         parts.append(vtimezones_text(sorted(zones), first, last))
-    for _, _, lines in sorted(events, key=lambda e: (e[0], e[1])):
-        parts += [fold(line) for line in lines]
+    parts += [event.text for event in sorted(events, key=lambda e: (e.sort_key, e.uid))]
     parts.append("END:VCALENDAR\r\n")
     return "".join(parts).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Event:
+    """One rendered VEVENT: its folded text and what the calendar around it needs to know."""
+
+    sort_key: str
+    uid: str
+    text: str
+    tzid: str | None
+    day: dt.date
+
+
+def _render_event(item: FollowUp, sequence: int, today: dt.date, settings: Settings, stamp: str, when: str, extra: str) -> _Event:
+    timing = _timing(item, today, settings)
+    summary = ("Overdue: " if item.overdue else "") + item.title
+    description = [item.detail[:1].upper() + item.detail[1:] + "."]
+    if item.overdue:
+        description.append(f"Overdue since {item.due.isoformat()}.")
+    if extra:
+        description.append(extra)
+    description.append(f"Note: {item.path}")
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{item.uid}",
+        f"DTSTAMP:{stamp}",
+        f"SEQUENCE:{sequence}",
+        *timing.lines,
+        f"SUMMARY:{escape_text(summary)}",
+        f"DESCRIPTION:{escape_text(chr(10).join(description))}",
+    ]
+    if item.location:
+        lines.append(f"LOCATION:{escape_text(item.location)}")
+    lines += [
+        f"CATEGORIES:{escape_text(item.kind)}",
+        "TRANSP:OPAQUE" if item.kind == "interview" else "TRANSP:TRANSPARENT",
+        f"X-IINOTES-KIND:{item.kind}",
+        f"X-IINOTES-WHEN:{when}",
+    ]
+    if settings.alarms:
+        trigger = "TRIGGER:-PT15M" if item.start is not None and not item.overdue else "TRIGGER:PT9H"
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(summary)}", trigger, "END:VALARM"]
+    lines.append("END:VEVENT")
+    sort_key = timing.lines[0].split(":", 1)[1] if item.start is None or item.overdue else item.start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    day = item.start.date() if item.start is not None else item.due
+    return _Event(sort_key, item.uid, "".join(fold(line) for line in lines), timing.tzid, day)

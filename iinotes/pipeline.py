@@ -10,21 +10,22 @@ import gc
 import hashlib
 import os
 import pickle
+import stat
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
 from .errors import VaultNotFound
-from .followups import FollowUp, follow_ups
-from .ics import in_feed, render
+from .followups import FollowUp, Memo, follow_ups
+from .ics import in_feed, previous_sequences, render
 from .index import Index, build_index
 from .model import Contact, Interview, Problem
 from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
 from .settings import Settings, load_settings
 from .values import zone
-from .vault import FileRef, find_vault, read_bytes, scan
+from .vault import SKIPPED_FOLDERS, FileRef, find_vault, read_bytes, scan
 
 
 @dataclass
@@ -53,6 +54,12 @@ class Vault:
         self._snapshot: cache.Snapshot | None = None
         self._changed = True  # whether the last read found changes since the snapshot
         self._started_ns = 0
+        self._refs: dict[str, FileRef] | None = None  # the last listing, for hinted reads
+        self._scan_problems: list[Problem] = []
+        self._racy: set[str] = set()
+        self._followup_memo: Memo = {}
+        self._render_memo: dict[object, object] = {}
+        self._sequences: tuple[bytes, dict[str, tuple[int, str]]] | None = None  # last feed and its SEQUENCE map
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, **kwargs: object) -> Vault:
@@ -66,46 +73,70 @@ class Vault:
             return self.pinned_today
         return dt.datetime.now(zone(self.settings.timezone)).date()
 
-    def read(self) -> tuple[list[ParsedNote], list[Problem]]:
+    def read(self, hint: Collection[str] | None = None) -> tuple[list[ParsedNote], list[Problem]]:
         """Every Markdown file parsed (unchanged files come from the cache), plus scanning problems.
-        The cache file itself is written by `index()`."""
-        with _no_gc():
-            return self._read()
+        The cache file itself is written by `index()`.
 
-    def _read(self) -> tuple[list[ParsedNote], list[Problem]]:
+        `hint`: the vault-relative paths of the only notes that may have changed since the last
+        read of this Vault (watch mode knows them from file events); only they are looked at
+        again instead of scanning the whole vault. None: scan everything."""
+        with _no_gc():
+            return self._read(hint)
+
+    def _read(self, hint: Collection[str] | None = None) -> tuple[list[ParsedNote], list[Problem]]:
         started = time.perf_counter()
         started_ns = time.time_ns()
         if not self.root.is_dir():
             raise VaultNotFound(f"vault folder {str(self.root)!r} no longer exists", "check the path; nothing was deleted by iinotes")
-        refs, problems = scan(self.root)
+        if hint is not None and self._refs is not None:
+            refs = dict(self._refs)
+            for rel in {*hint, *self._racy}:
+                ref = _stat_note(self.root, rel)
+                if ref is None:
+                    refs.pop(rel, None)
+                else:
+                    refs[rel] = ref
+            problems = list(self._scan_problems)
+        else:
+            listing, problems = scan(self.root)
+            refs = {ref.path: ref for ref in listing}
+            self._scan_problems = list(problems)
+        self._refs = refs
         previous = self._entries
         if previous is None:
             previous, self._snapshot = cache.load(self.root) if self.use_cache else ({}, None)
         entries: cache.Entries = {}
         stats = LoadStats(files=len(refs))
-        for ref in refs:
+        for ref in refs.values():
             known = previous.get(ref.path)
-            if known is not None and known[0] == ref.signature:
+            if known is not None and known[0] == ref.signature and ref.path not in self._racy:
                 entries[ref.path] = known
                 continue
-            entries[ref.path] = (ref.signature, _parse(ref))
+            parsed = _parse(ref)
             stats.parsed += 1
+            if known is not None and known[1] == parsed:  # read again to be sure (racy), unchanged
+                entries[ref.path] = (ref.signature, known[1])
+                continue
+            entries[ref.path] = (ref.signature, parsed)
             stats.changed.append(ref.path)
         stats.removed = sorted(set(previous) - set(entries))
-        self._changed = bool(stats.parsed or stats.removed)
+        # read in the same clock tick as their last change: a second change could keep the same
+        # signature, so they are read again next time (and never trusted to the disk cache)
+        self._racy = {path for path, (signature, _) in entries.items() if path in self._racy or path in stats.changed if cache.racy(signature, started_ns)}
+        self._changed = bool(stats.changed or stats.removed)
         self._started_ns = started_ns
         self._entries = entries
         stats.seconds = time.perf_counter() - started
         self.stats = stats
-        return [parsed for _, parsed in entries.values()], problems
+        return [entries[path][1] for path in sorted(entries)], problems
 
-    def index(self) -> Index:
-        """Read the vault (incrementally) and build the index for `today`."""
+    def index(self, hint: Collection[str] | None = None) -> Index:
+        """Read the vault (incrementally; `hint` as for `read`) and build the index for `today`."""
         with _no_gc():
-            return self._index()
+            return self._index(hint)
 
-    def _index(self) -> Index:
-        parsed, problems = self.read()
+    def _index(self, hint: Collection[str] | None = None) -> Index:
+        parsed, problems = self.read(hint)
         key = (self.settings, self.today, tuple(problems))
         if not self._changed and self._snapshot is not None and self._snapshot[0] == key:
             return self._snapshot[1]  # type: ignore[no-any-return]
@@ -127,12 +158,13 @@ class Vault:
     def follow_ups(self, index: Index | None = None) -> tuple[Index, list[FollowUp]]:
         """The index and every open follow-up on `today`."""
         index = index if index is not None else self.index()
-        return index, follow_ups(index, self.settings, index.today)
+        return index, follow_ups(index, self.settings, index.today, self._followup_memo)
 
-    def feed(self, previous: bytes | None = None, index: Index | None = None) -> tuple[Index, Sequence[FollowUp], bytes]:
+    def feed(self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None) -> tuple[Index, Sequence[FollowUp], bytes]:
         """The .ics feed: follow-ups due within the horizon plus overdue ones, rendered to bytes.
-        `previous` is the last feed written (its SEQUENCE numbers are carried forward)."""
-        index = index if index is not None else self.index()
+        `previous` is the last feed written (its SEQUENCE numbers are carried forward); `hint`
+        as for `read`. Repeated calls on one Vault (watch mode) redo only what changed."""
+        index = index if index is not None else self.index(hint)
         key = None
         if self.use_cache and self._entries is not None and not self._changed:
             # racy files are never cached, so a key over their signatures could miss a change
@@ -145,7 +177,12 @@ class Vault:
         index, items = self.follow_ups(index)
         shown = in_feed(items, index.today, self.settings.horizon_days)
         private = {path: _private_text(view.contact) for path, view in index.contacts.items()} if self.settings.private_details else None
-        data = render(shown, self.settings, index.today, previous=previous, private=private)
+        if self._sequences is not None and previous is not None and previous == self._sequences[0]:
+            sequences = self._sequences[1]  # our own last feed: no need to parse it again
+        else:
+            sequences = previous_sequences(previous)
+        data = render(shown, self.settings, index.today, private=private, sequences=sequences, memo=self._render_memo)  # type: ignore[arg-type]
+        self._sequences = (data, sequences)
         if key:
             cache.save_feed(self.root, key, (len(shown), pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL), data))
         return index, shown, data
@@ -179,6 +216,20 @@ def _no_gc() -> Iterator[None]:
         if collecting:
             gc.freeze()  # what was loaded stays: keep later collections from walking it again
             gc.enable()
+
+
+def _stat_note(root: Path, rel: str) -> FileRef | None:
+    """A FileRef for one vault-relative path if it is a Markdown file iinotes reads, else None."""
+    if any(part.startswith(".") or part in SKIPPED_FOLDERS for part in rel.split("/")[:-1]) or rel[-3:].lower() != ".md":
+        return None
+    path = root / rel
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return FileRef(rel, str(path), (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino))
 
 
 def _private_text(contact: Contact) -> str:

@@ -42,11 +42,12 @@ from .settings import SETTINGS_FILE, load_settings
 from .vault import SKIPPED_FOLDERS, atomic_write
 
 FEED_FILE = "followups.ics"
-DEBOUNCE = 0.3  # seconds of quiet after the last relevant event before rebuilding
+DEBOUNCE = 0.15  # seconds of quiet after the last relevant event before rebuilding
 MAX_DELAY = 5.0  # a never-ending stream of events still gets a rebuild this often
 VAULT_GRACE = 1.0  # seconds the vault folder may be missing (swapped for another) before watching stops
 HEALTH_INTERVAL = 1.0  # seconds between checks of the observer, the vault folder and the day
 POLL_INTERVAL = 1.0  # seconds between scans when polling
+FULL_SCAN_INTERVAL = 60.0  # seconds: rebuilds in between look only at the notes events named
 CACHE_SAVE_INTERVAL = 600.0  # seconds: rebuilds in between stay in memory instead of rewriting .iinotes/ caches
 RETRY_DELAYS = (2.0, 5.0, 15.0, 60.0)  # after a failed rebuild or write, retry this much later
 READ_ERRORS = ("unreadable", "unreadable-folder")
@@ -168,6 +169,8 @@ class Watcher:
         self._first_event = 0.0
         self._last_event = 0.0
         self._settings_changed = False
+        self._hint: set[str] = set()  # notes named by events since the last rebuild
+        self._hint_complete = False  # True while every change since the last rebuild is in _hint
         # state of the rebuild thread (guarded by _build_lock)
         self._build_lock = threading.Lock()
         self._previous: bytes | None = None
@@ -179,6 +182,8 @@ class Watcher:
         self._published = False
         self._use_cache = vault.use_cache
         self._cache_saved_at: float | None = None
+        self._scanned_at: float | None = None
+        self._pending_hint: set[str] | None = None  # the notes the rebuild about to run must look at
         self._root_identity: tuple[int, int] | None = None
         self._missing_since: float | None = None
         self._thread: threading.Thread | None = None
@@ -196,15 +201,19 @@ class Watcher:
 
     def _event(self, event: FileSystemEvent) -> None:
         kinds = set()
+        notes = set()
         for path in (event.src_path, getattr(event, "dest_path", "")):
             if not path:
                 continue
             path = os.fsdecode(path)
             if self.output is not None and os.path.abspath(path) == str(self.output):
                 continue
-            kind = classify(os.path.relpath(path, self.root), event.is_directory)
+            rel = os.path.relpath(path, self.root)
+            kind = classify(rel, event.is_directory)
             if kind is not None:
                 kinds.add(kind)
+            if kind == "note":
+                notes.add(rel.replace(os.sep, "/"))
         if not kinds:
             return
         now = time.monotonic()
@@ -212,9 +221,13 @@ class Watcher:
             self.events += 1
             if not self._wake.is_set():
                 self._first_event = now
+                self._hint_complete = True
             self._last_event = now
             if "settings" in kinds:
                 self._settings_changed = True
+            if kinds - {"note"}:  # a folder moved, or settings: only a full scan can tell what changed
+                self._hint_complete = False
+            self._hint |= notes
             self._wake.set()
 
     def changed(self) -> None:
@@ -224,6 +237,7 @@ class Watcher:
             if not self._wake.is_set():
                 self._first_event = now
             self._last_event = now
+            self._hint_complete = False  # unknown what: scan everything
             self._wake.set()
 
     # ------------------------------------------------------------------ the observer
@@ -349,6 +363,10 @@ class Watcher:
                 burst = now - self._first_event
                 if quiet >= self.debounce or burst >= self.max_delay:
                     self._wake.clear()
+                    # taken together with the wake-up, so events after this point start a new hint
+                    self._pending_hint = set(self._hint) if self._hint_complete else None
+                    self._hint.clear()
+                    self._hint_complete = False
                     return True
             if self._stopping.wait(min(self.debounce - quiet, self.max_delay - burst)):
                 return False
@@ -472,11 +490,16 @@ class Watcher:
         need not be rewritten on every save of a note (the notes stay parsed in memory anyway)."""
         now = time.monotonic()
         persist = self._use_cache and (self._cache_saved_at is None or now - self._cache_saved_at >= CACHE_SAVE_INTERVAL)
+        hint, self._pending_hint = self._pending_hint, None  # a retry or a new day scans everything
+        if self._scanned_at is None or now - self._scanned_at >= FULL_SCAN_INTERVAL:
+            hint = None  # now and then a full scan, in case an event was ever lost
         self.vault.use_cache = persist
         try:
-            result = self.vault.feed(self._previous)
+            result = self.vault.feed(self._previous, hint=hint)
         finally:
             self.vault.use_cache = self._use_cache
+        if hint is None:
+            self._scanned_at = now
         if persist:
             self._cache_saved_at = now
         return result

@@ -263,3 +263,38 @@ def test_feed_cache_serves_equal_bytes_and_notices_changes(vault):
     assert changed == Vault(vault.root, today=today, use_cache=False).feed()[2]
     previous = Vault(vault.root, today=today).feed(previous=changed.replace(b"SEQUENCE:0", b"SEQUENCE:4"))[2]
     assert b"SEQUENCE:4" in previous  # another previous feed is another key
+
+
+def test_repeated_feeds_on_one_vault_equal_fresh_ones(vault):
+    """Watch mode reuses one Vault: hinted reads, the follow-up and render memos and the
+    in-memory SEQUENCE map must give exactly the bytes a fresh Vault gives."""
+    import time
+
+    from iinotes import Vault
+
+    every_kind(vault)
+    today = dt.date(2026, 11, 23)
+    live = Vault(vault.root, today=today, use_cache=False)
+    _, _, previous = live.feed()
+    edits = [
+        ("interviews/2026-11-26 Ivy Upcoming.md", lambda t: t.replace("T14:30", "T16:00")),  # time moves: SEQUENCE 1
+        ("contacts/Nora Nudge.md", lambda t: t.replace("[2026-11-02]", "[2026-11-02, 2026-11-20]")),
+        ("contacts/Dan Done.md", lambda t: t + "\nmore notes\n"),  # unrelated edit
+        ("contacts/Rita Referral.md", lambda t: "---\ntype: contact\nid: c-rita\noutreach: [2026-11-22]\n---\n"),  # new note: referral done
+        ("contacts/Mia Manual.md", None),  # deleted
+    ]
+    for rel, change in edits:
+        path = vault.root / rel
+        if change is None:
+            path.unlink()
+        else:
+            path.write_text(change(path.read_text() if path.exists() else ""))
+        time.sleep(0.06)
+        _, shown, data = live.feed(previous, hint=[rel])
+        fresh = Vault(vault.root, today=today, use_cache=False).feed(previous)[2]
+        assert data == fresh, rel
+        previous = data
+    events = {e["summary"]: e for e in read_icalendar(previous)}
+    assert events["Informational interview with Ivy Upcoming"]["sequence"] == 1
+    assert "Nudge Nora Nudge (2nd of 3)" in events and "Nudge Rita Referral (1st of 3)" in events
+    assert not any("Reach out to Rita" in s or "Mia" in s for s in events)

@@ -309,11 +309,11 @@ def test_a_failing_rebuild_keeps_the_old_feed_and_watching_continues(watching, t
     real = watcher.vault.feed
     calls = {"n": 0}
 
-    def flaky(previous=None, index=None):  # type: ignore[no-untyped-def]
+    def flaky(previous=None, index=None, hint=None):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("disk on fire")
-        return real(previous, index)
+        return real(previous, index, hint)
 
     monkeypatch.setattr(watcher.vault, "feed", flaky)
     (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane After"), encoding="utf-8")

@@ -20,13 +20,16 @@ def _echo(line: str) -> None:
 
 
 def _terminate_cleanly() -> None:
-    """SIGTERM (systemctl stop, launchctl unload, kill) stops like Ctrl-C does: exit 0."""
+    """SIGTERM (systemctl stop, launchctl unload, kill) stops like Ctrl-C does: exit 0. SIGINT is
+    set to raise KeyboardInterrupt explicitly: a process started in the background by a
+    non-interactive shell inherits SIGINT ignored, and Python then leaves it ignored."""
 
     def handler(*_: Any) -> None:
         raise KeyboardInterrupt
 
     try:
         signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     except ValueError:  # not the main thread (e.g. under a test runner)
         pass
 
