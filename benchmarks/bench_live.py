@@ -14,7 +14,9 @@ FeedServer on 127.0.0.1 (ephemeral port) is fed by a Watcher with the default de
   throughput    --clients threads in a separate process, each GETting the feed (whole body, one
                 connection per request) for --seconds; requests/s and bytes/s
 
-The latency includes the debounce (--debounce, default 0.3 s as in `iinotes watch`). Figures are printed;
+  throughput 304  the same with If-None-Match: the ETag, answered 304 Not Modified (how calendar apps poll)
+
+The latency includes the debounce (--debounce, default as in `iinotes watch`). Figures are printed;
 nothing is asserted (see docs/watch-and-serve.md for measured figures).
 """
 
@@ -104,7 +106,7 @@ def measure_latency(root: Path, port: int, watcher: Watcher, lines: list[str], e
     return latencies, rebuilds, missed
 
 
-def _client_process(port: int, clients: int, seconds: float, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _client_process(port: int, clients: int, seconds: float, results: multiprocessing.Queue, etag: str | None = None) -> None:  # type: ignore[type-arg]
     counts = [0] * clients
     sizes = [0] * clients
     errors = [0] * clients
@@ -115,8 +117,8 @@ def _client_process(port: int, clients: int, seconds: float, results: multiproce
         start.wait()
         while time.perf_counter() < end_at[0]:
             try:
-                status, _, size = fetch(port)
-                if status == 200:
+                status, _, size = fetch(port, etag)
+                if status == (304 if etag else 200):
                     counts[i] += 1
                     sizes[i] += size
                 else:
@@ -135,9 +137,11 @@ def _client_process(port: int, clients: int, seconds: float, results: multiproce
     results.put((sum(counts), sum(sizes), sum(errors), time.perf_counter() - began))
 
 
-def measure_throughput(port: int, clients: int, seconds: float) -> tuple[int, int, int, float]:
+def measure_throughput(port: int, clients: int, seconds: float, etag: str | None = None) -> tuple[int, int, int, float]:
+    """Requests/s of whole-body GETs, or with `etag` of conditional GETs answered 304 (what calendar
+    apps polling an unchanged feed send)."""
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    process = multiprocessing.Process(target=_client_process, args=(port, clients, seconds, results))
+    process = multiprocessing.Process(target=_client_process, args=(port, clients, seconds, results, etag))
     process.start()
     outcome = results.get(timeout=seconds + 120)
     process.join(30)
@@ -180,6 +184,9 @@ def main() -> None:
             latencies, rebuilds, missed = measure_latency(prepared.root, server.port, watcher, lines, args.edits)
             log(f"throughput: {args.clients} clients for {args.seconds:g} s ...")
             requests, sent, errors, elapsed = measure_throughput(server.port, args.clients, args.seconds)
+            etag = fetch(server.port)[1]
+            log(f"throughput of conditional GETs (304): {args.clients} clients for {args.seconds:g} s ...")
+            requests304, _, errors304, elapsed304 = measure_throughput(server.port, args.clients, args.seconds, etag)
         finally:
             watcher.stop()
             server.shutdown()
@@ -196,6 +203,8 @@ def main() -> None:
         print(f"  rebuild         p50 {statistics.median(rebuilds) * 1000:.0f} ms   p95 {percentile(rebuilds, 0.95) * 1000:.0f} ms   (of which none is debounce)")
     print(f"  throughput      {requests / elapsed:,.0f} requests/s   {sent / elapsed / 1e6:,.1f} MB/s   {args.clients} clients, "
           f"{elapsed:.1f} s, {errors} errors")  # fmt: skip
+    print(f"  throughput 304  {requests304 / elapsed304:,.0f} requests/s   conditional GETs (If-None-Match), {args.clients} clients, "
+          f"{elapsed304:.1f} s, {errors304} errors")  # fmt: skip
 
 
 if __name__ == "__main__":

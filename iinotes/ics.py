@@ -123,7 +123,7 @@ def in_feed(items: list[FollowUp], today: dt.date, horizon_days: int) -> list[Fo
 
 def render(items: Sequence[FollowUp], settings: Settings, today: dt.date, *, previous: bytes | None = None,
            private: dict[str, str] | None = None, sequences: dict[str, tuple[int, str]] | None = None,
-           memo: dict[object, _Event] | None = None) -> bytes:  # fmt: skip
+           memo: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] | None = None) -> bytes:  # fmt: skip
     """The calendar for `items` (already filtered with `in_feed`) as bytes.
 
     `previous`: the last feed written, so SEQUENCE rises when an item's time changes; or
@@ -137,19 +137,22 @@ def render(items: Sequence[FollowUp], settings: Settings, today: dt.date, *, pre
     events: list[_Event] = []
     zones: set[str] = set()
     first, last = today, today
-    fresh: dict[object, _Event] = {}
+    fresh: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] = {}
     for item in items:
-        when = _when_key(item)
+        # keyed by identity: unchanged contacts give the very same FollowUp objects (the memo holds
+        # them, so an id is never reused while its entry lives)
+        known = memo.get(id(item)) if memo is not None else None
+        if known is not None and known[0] is not item:
+            known = None
+        when = known[1] if known is not None else _when_key(item)
         sequence, old_when = old.get(item.uid, (0, when))
         if old_when != when:
             sequence += 1
         new[item.uid] = (sequence, when)
         extra = private.get(item.contact_path or "", "") if private and settings.private_details else ""
-        key = (item, sequence, today, settings.alarms, settings.private_details, extra)
-        event = memo.get(key) if memo is not None else None
-        if event is None:
-            event = _render_event(item, sequence, today, settings, stamp, when, extra)
-        fresh[key] = event
+        inputs = (sequence, today, settings.alarms, settings.private_details, extra)
+        event = known[3] if known is not None and known[2] == inputs else _render_event(item, sequence, today, settings, stamp, when, extra)
+        fresh[id(item)] = (item, when, inputs, event)
         events.append(event)
         if event.tzid:
             zones.add(event.tzid)

@@ -7,6 +7,7 @@ import functools
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import LookupFailed
 from .model import Contact, Interview, Link, Problem
@@ -82,6 +83,7 @@ class Resolver:
         self.by_path: dict[str, str] = {}
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_alias: dict[str, list[str]] = defaultdict(list)
+        self._seen: dict[str, list[str]] = {}
         for contact in contacts:
             stem = contact.path.removesuffix(".md")
             self.by_path[stem.lower()] = contact.path
@@ -91,6 +93,12 @@ class Resolver:
 
     def candidates(self, target: str) -> list[str]:
         """Every contact path the target could mean, best rule first (several means ambiguous)."""
+        found = self._seen.get(target)
+        if found is None:
+            found = self._seen[target] = self._candidates(target)
+        return found
+
+    def _candidates(self, target: str) -> list[str]:
         key = target.strip().lower().removesuffix(".md")
         if key in self.by_path:
             return [self.by_path[key]]
@@ -189,35 +197,57 @@ def last_touch(contact: Contact, interviews: list[Interview], today: dt.date, va
     return max(days) if days else None
 
 
+class IndexMemo:
+    """What `build_index` keeps between calls on one Vault (watch mode), so that after an edit only
+    the notes that changed, and the contacts they touch, are worked out again. Results are reused
+    only for the very same note objects (unchanged files keep theirs) and equal inputs."""
+
+    def __init__(self) -> None:
+        self.resolver_key: tuple[object, ...] | None = None
+        self.resolver: Resolver | None = None
+        self.interviews: dict[str, tuple[Any, ...]] = {}
+        self.contacts: dict[str, tuple[tuple[object, ...], ContactView]] = {}
+
+
 def build_index(
-    contacts: list[Contact], interviews: list[Interview], settings: Settings, today: dt.date, problems: list[Problem] | None = None
-) -> Index:
+    contacts: list[Contact], interviews: list[Interview], settings: Settings, today: dt.date, problems: list[Problem] | None = None,
+    memo: IndexMemo | None = None,
+) -> Index:  # fmt: skip
     """Resolve links, derive stages and run the checks that need more than one note; `problems`
-    found earlier (reading, parsing) are carried into the index's list."""
+    found earlier (reading, parsing) are carried into the index's list. `memo`: see IndexMemo."""
     problems = list(problems or ())
-    resolver = Resolver(contacts)
+    memo = memo if memo is not None else IndexMemo()
+    resolver_key = tuple((c.path, c.aliases) for c in contacts)
+    if memo.resolver is None or memo.resolver_key != resolver_key:  # who links resolve to may change
+        memo.resolver, memo.resolver_key = Resolver(contacts), resolver_key
+        memo.interviews = {}
+    resolver = memo.resolver
     problems += _identity_problems(contacts, interviews)
 
     interview_views: dict[str, InterviewView] = {}
+    orders: dict[str, tuple[str, str]] = {}
     by_contact: dict[str, list[Interview]] = defaultdict(list)
     referrals: list[Referral] = []
+    known_interviews, memo.interviews = memo.interviews, {}
     for interview in interviews:
-        contact_path = None
-        if interview.contact is not None:
-            contact_path = _resolve_reported(resolver, interview.contact, interview, "contact", "error", problems)
-        if contact_path:
-            by_contact[contact_path].append(interview)
-        given = []
-        for link in interview.referrals:
-            target = resolver.resolve(link)
-            if contact_path:
-                given.append(Referral(contact_path, link.target, target, interview.path))
-        referrals += given
-        interview_views[interview.path] = InterviewView(interview, contact_path, tuple(given))
-        day = meeting_day(interview, settings.timezone)
-        if interview.status in ("scheduled", "confirmed") and day is not None and day < today:
-            line = interview.line_of("status") or interview.line_of("scheduled")
-            problems.append(Problem(interview.path, line, 0, "warning", "stale-status", f"this interview was on {day.isoformat()} but its status is still {interview.status}", "set status: done (or cancelled / no-show)"))
+        known = known_interviews.get(interview.path)
+        if known is not None and known[0] is interview and known[1] == (today, settings.timezone):
+            view, own, order = known[2], known[3], known[4]
+        else:
+            own = []
+            view = _interview_view(interview, resolver, own)
+            day = meeting_day(interview, settings.timezone)
+            if interview.status in ("scheduled", "confirmed") and day is not None and day < today:
+                line = interview.line_of("status") or interview.line_of("scheduled")
+                own.append(Problem(interview.path, line, 0, "warning", "stale-status", f"this interview was on {day.isoformat()} but its status is still {interview.status}", "set status: done (or cancelled / no-show)"))
+            order = _interview_order(interview)
+        memo.interviews[interview.path] = (interview, (today, settings.timezone), view, own, order)
+        problems += own
+        orders[interview.path] = order
+        if view.contact:
+            by_contact[view.contact].append(interview)
+        referrals += view.referrals
+        interview_views[interview.path] = view
 
     referred_by: dict[str, str | None] = {}
     edges = {(r.source, r.target) for r in referrals}
@@ -238,20 +268,37 @@ def build_index(
             received_by[referral.target].append(referral)
 
     contact_views = {}
+    known_contacts, memo.contacts = memo.contacts, {}
     for contact in sorted(contacts, key=lambda c: (c.name.casefold(), c.path)):
-        mine = sorted(by_contact.get(contact.path, []), key=_interview_order)
-        contact_views[contact.path] = ContactView(
-            contact=contact,
-            stage=derive_stage(contact, mine, settings, today),
-            interviews=tuple(i.path for i in mine),
-            referred_by=referred_by.get(contact.path),
-            referrals_given=tuple(given_by.get(contact.path, ())),
-            referrals_received=tuple(received_by.get(contact.path, ())),
-            last_touch=last_touch(contact, mine, today, settings.timezone),
-            nudges_sent=max(0, len(contact.outreach) - 1),
-        )
-    ordered = dict(sorted(interview_views.items(), key=lambda item: _interview_order(item[1].interview)))
+        mine = sorted(by_contact.get(contact.path, []), key=lambda i: orders[i.path])
+        inputs = (contact, tuple(mine), referred_by.get(contact.path), tuple(given_by.get(contact.path, ())), tuple(received_by.get(contact.path, ())), settings, today)
+        known_view = known_contacts.get(contact.path)
+        if known_view is not None and known_view[0] == inputs:
+            contact_view = known_view[1]
+        else:
+            contact_view = ContactView(
+                contact=contact,
+                stage=derive_stage(contact, mine, settings, today),
+                interviews=tuple(i.path for i in mine),
+                referred_by=inputs[2],
+                referrals_given=inputs[3],
+                referrals_received=inputs[4],
+                last_touch=last_touch(contact, mine, today, settings.timezone),
+                nudges_sent=max(0, len(contact.outreach) - 1),
+            )
+        memo.contacts[contact.path] = (inputs, contact_view)
+        contact_views[contact.path] = contact_view
+    ordered = {path: interview_views[path] for path in sorted(interview_views, key=orders.__getitem__)}
     return Index(contact_views, ordered, tuple(referrals), tuple(sorted(set(problems))), today)
+
+
+def _interview_view(interview: Interview, resolver: Resolver, problems: list[Problem]) -> InterviewView:
+    """An interview with its contact and referral links resolved (resolution problems appended)."""
+    contact_path = None
+    if interview.contact is not None:
+        contact_path = _resolve_reported(resolver, interview.contact, interview, "contact", "error", problems)
+    given = tuple(Referral(contact_path, link.target, resolver.resolve(link), interview.path) for link in interview.referrals) if contact_path else ()
+    return InterviewView(interview, contact_path, given)
 
 
 def _interview_order(interview: Interview) -> tuple[str, str]:

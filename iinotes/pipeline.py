@@ -15,12 +15,13 @@ import time
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import cache
 from .errors import VaultNotFound
 from .followups import FollowUp, Memo, follow_ups
 from .ics import in_feed, previous_sequences, render
-from .index import Index, build_index
+from .index import Index, IndexMemo, build_index
 from .model import Contact, Interview, Problem
 from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
 from .settings import Settings, load_settings
@@ -58,7 +59,8 @@ class Vault:
         self._scan_problems: list[Problem] = []
         self._racy: set[str] = set()
         self._followup_memo: Memo = {}
-        self._render_memo: dict[object, object] = {}
+        self._index_memo = IndexMemo()
+        self._render_memo: dict[int, Any] = {}
         self._sequences: tuple[bytes, dict[str, tuple[int, str]]] | None = None  # last feed and its SEQUENCE map
 
     @classmethod
@@ -114,7 +116,7 @@ class Vault:
                 continue
             parsed = _parse(ref)
             stats.parsed += 1
-            if known is not None and known[1] == parsed:  # read again to be sure (racy), unchanged
+            if known is not None and known[0] == ref.signature and known[1] == parsed:  # re-read only because racy: unchanged
                 entries[ref.path] = (ref.signature, known[1])
                 continue
             entries[ref.path] = (ref.signature, parsed)
@@ -148,7 +150,7 @@ class Vault:
                 contacts.append(item.note)
             elif isinstance(item.note, Interview):
                 interviews.append(item.note)
-        index = build_index(contacts, interviews, self.settings, self.today, problems)
+        index = build_index(contacts, interviews, self.settings, self.today, problems, self._index_memo)
         self._snapshot = (key, index)
         self._changed = False
         if self.use_cache and self._entries is not None:
@@ -181,7 +183,7 @@ class Vault:
             sequences = self._sequences[1]  # our own last feed: no need to parse it again
         else:
             sequences = previous_sequences(previous)
-        data = render(shown, self.settings, index.today, private=private, sequences=sequences, memo=self._render_memo)  # type: ignore[arg-type]
+        data = render(shown, self.settings, index.today, private=private, sequences=sequences, memo=self._render_memo)
         self._sequences = (data, sequences)
         if key:
             cache.save_feed(self.root, key, (len(shown), pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL), data))
