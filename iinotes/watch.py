@@ -438,7 +438,7 @@ class Watcher:
 
         read_errors = {p for p in problems if p.code in READ_ERRORS}
         new_read_errors = read_errors - self._accepted_read_errors
-        old_events = self._previous.count(b"BEGIN:VEVENT") if self._previous is not None else 0
+        old_events = self._previous.count(b"BEGIN:VEVENT") if new_read_errors and self._previous is not None else 0
         if new_read_errors and self._previous is not None and data.count(b"BEGIN:VEVENT") < old_events:
             self._retry_at = time.monotonic() + RETRY_DELAYS[0]
             names = ", ".join(sorted({p.path for p in new_read_errors}))
