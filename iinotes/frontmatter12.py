@@ -146,8 +146,11 @@ class _Builder:
         self.issues.append(RawIssue(line, column, code, message, hint))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
-        self.positions[path] = self.where(node)
-        if isinstance(node, yaml.ScalarNode):
+        mark = node.start_mark  # (inlined `where`: this runs for every value of every note)
+        self.positions[path] = (mark.line + 1 + self.offset, mark.column + 1)
+        if type(node) is yaml.ScalarNode:
+            if not node.style and node.tag == "tag:yaml.org,2002:str":  # the common case: a plain scalar
+                return _resolve_plain(node.value)
             return self.scalar(node, path)
         if node.tag not in _COLLECTION_TAGS:
             self.issue(node, "yaml-tag", f"{_label(path)}: the tag {node.tag} is not supported", "remove the tag")
@@ -183,7 +186,8 @@ class _Builder:
                 self.issue(key_node, "yaml-key", "a key must be plain text, not a list or mapping", "write `key: value`")
                 continue
             key = key_node.value
-            line, _ = self.where(key_node)
+            where = self.where(key_node)
+            line = where[0]
             if key in first_seen:
                 self.issue(
                     key_node,
@@ -193,7 +197,7 @@ class _Builder:
                 )
                 continue
             first_seen[key] = line
-            self.positions[path + (key, "@key")] = self.where(key_node)
+            self.positions[path + (key, "@key")] = where
             result[key] = self.build(value_node, path + (key,))
         return result
 

@@ -124,7 +124,7 @@ class Vault:
         stats.removed = sorted(set(previous) - set(entries))
         # read in the same clock tick as their last change: a second change could keep the same
         # signature, so they are read again next time (and never trusted to the disk cache)
-        self._racy = {path for path, (signature, _) in entries.items() if path in self._racy or path in stats.changed if cache.racy(signature, started_ns)}
+        self._racy = {path for path in (*self._racy, *stats.changed) if path in entries and cache.racy(entries[path][0], started_ns)}
         self._changed = bool(stats.changed or stats.removed)
         self._started_ns = started_ns
         self._entries = entries
