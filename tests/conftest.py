@@ -71,3 +71,16 @@ def _isolate(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def contact_text(name: str, follow_up: str = "2026-11-25", number: int = 1) -> str:
+    """A contact note with one manual follow-up (one event in the feed)."""
+    return f"---\ntype: contact\nid: c-{number:08x}\nname: {name}\nfollow_up: {follow_up}\n---\nNotes about {name}.\n"
+
+
+@pytest.fixture
+def two(vault: VaultFactory) -> VaultFactory:
+    """A vault with two contacts, each with one follow-up in the feed (watch and serve tests)."""
+    vault.add("contacts/Jane Doe.md", contact_text("Jane Doe", number=1), dedent=False)
+    vault.add("contacts/Bob Roe.md", contact_text("Bob Roe", "2026-11-26", number=2), dedent=False)
+    return vault

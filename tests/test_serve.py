@@ -19,6 +19,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from conftest import contact_text
 
 from iinotes import Vault
 from iinotes.serve import FeedServer, PortInUse, Published, exposure_warning, feed_urls, is_loopback, load_token, serve
@@ -35,10 +36,6 @@ class Lines(list):  # type: ignore[type-arg]
         self.append(line)
 
 
-def contact_text(name: str, follow_up: str = "2026-11-25", number: int = 1) -> str:
-    return f"---\ntype: contact\nid: c-{number:08x}\nname: {name}\nfollow_up: {follow_up}\n---\nNotes about {name}.\n"
-
-
 def eventually(condition, timeout: float = WAIT) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -46,13 +43,6 @@ def eventually(condition, timeout: float = WAIT) -> bool:  # type: ignore[no-unt
             return True
         time.sleep(0.02)
     return bool(condition())
-
-
-@pytest.fixture
-def two(vault):  # type: ignore[no-untyped-def]
-    vault.add("contacts/Jane Doe.md", contact_text("Jane Doe", number=1), dedent=False)
-    vault.add("contacts/Bob Roe.md", contact_text("Bob Roe", "2026-11-26", number=2), dedent=False)
-    return vault
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from conftest import contact_text
 
 from iinotes import Vault
 from iinotes.errors import IinotesError
@@ -55,18 +56,6 @@ def eventually(condition, timeout: float = WAIT) -> bool:  # type: ignore[no-unt
             pass  # the feed file between writes, or not there yet
         time.sleep(0.02)
     return bool(condition())
-
-
-def contact_text(name: str, follow_up: str = "2026-11-25", number: int = 1) -> str:
-    return f"---\ntype: contact\nid: c-{number:08x}\nname: {name}\nfollow_up: {follow_up}\n---\nNotes about {name}.\n"
-
-
-@pytest.fixture
-def two(vault):  # type: ignore[no-untyped-def]
-    """A vault with two contacts, each with one follow-up in the feed."""
-    vault.add("contacts/Jane Doe.md", contact_text("Jane Doe", number=1), dedent=False)
-    vault.add("contacts/Bob Roe.md", contact_text("Bob Roe", "2026-11-26", number=2), dedent=False)
-    return vault
 
 
 @pytest.fixture
