@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .index import ContactView, Index, happened, meeting_day, meeting_start
+from .index import ContactView, Index, happened, meeting_day, meeting_start, same_objects
 from .model import INACTIVE_STATUSES, Commitment, Contact, Interview
 from .settings import Settings
 from .values import zone
@@ -101,7 +101,8 @@ def _shift(instant: dt.datetime, hours: int) -> dt.datetime | None:
         return None
 
 
-Memo = dict[str, tuple[tuple[object, ...], list[tuple[tuple[object, ...], FollowUp]]]]
+Memo = dict[str, tuple[tuple[object, ...], tuple[object, ...], list[tuple[tuple[object, ...], FollowUp]]]]
+
 
 
 def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | None = None) -> list[FollowUp]:
@@ -116,16 +117,17 @@ def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | No
         if view.contact.status in INACTIVE_STATUSES:
             continue
         interviews = [index.interviews[p].interview for p in view.interviews]
-        inputs = (settings, today, view.contact, view.stage, tuple(interviews), _referral_inputs(view, index))
+        notes = (view.contact, *interviews)
+        inputs = (settings, today, view.stage, _referral_inputs(view, index))
         known = memo.get(view.contact.path) if memo is not None else None
-        if known is not None and known[0] == inputs:
-            produced = known[1]
+        if known is not None and known[0] == inputs and same_objects(known[1], notes):
+            produced = known[2]
         else:
             items = _contact_items(view, interviews, index, settings, today)
             for interview in interviews:
                 items += _interview_items(view, interview, index, settings, today)
             produced = [(_order(item), item) for item in (_mark_overdue(i, today) for i in items)]
-        fresh[view.contact.path] = (inputs, produced)
+        fresh[view.contact.path] = (inputs, notes, produced)
         keyed += produced
     for path, iview in index.interviews.items():  # interviews whose contact note is missing
         if iview.contact is None and iview.interview.contact is not None:

@@ -197,6 +197,13 @@ def last_touch(contact: Contact, interviews: list[Interview], today: dt.date, va
     return max(days) if days else None
 
 
+def same_objects(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
+    """The very same note objects (unchanged files keep theirs): how memos recognise unchanged
+    notes. Equality would not do: two date-times with different offsets for one instant compare
+    equal but are written and described differently, and line numbers are left out of it."""
+    return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
+
+
 class IndexMemo:
     """What `build_index` keeps between calls on one Vault (watch mode), so that after an edit only
     the notes that changed, and the contacts they touch, are worked out again. Results are reused
@@ -206,7 +213,7 @@ class IndexMemo:
         self.resolver_key: tuple[object, ...] | None = None
         self.resolver: Resolver | None = None
         self.interviews: dict[str, tuple[Any, ...]] = {}
-        self.contacts: dict[str, tuple[tuple[object, ...], ContactView]] = {}
+        self.contacts: dict[str, tuple[tuple[object, ...], tuple[object, ...], ContactView]] = {}  # compared by identity of the notes
 
 
 def build_index(
@@ -271,22 +278,23 @@ def build_index(
     known_contacts, memo.contacts = memo.contacts, {}
     for contact in sorted(contacts, key=lambda c: (c.name.casefold(), c.path)):
         mine = sorted(by_contact.get(contact.path, []), key=lambda i: orders[i.path])
-        inputs = (contact, tuple(mine), referred_by.get(contact.path), tuple(given_by.get(contact.path, ())), tuple(received_by.get(contact.path, ())), settings, today)
+        inputs = (referred_by.get(contact.path), tuple(given_by.get(contact.path, ())), tuple(received_by.get(contact.path, ())), settings, today)
+        notes = (contact, *mine)
         known_view = known_contacts.get(contact.path)
-        if known_view is not None and known_view[0] == inputs:
-            contact_view = known_view[1]
+        if known_view is not None and known_view[0] == inputs and same_objects(known_view[1], notes):
+            contact_view = known_view[2]
         else:
             contact_view = ContactView(
                 contact=contact,
                 stage=derive_stage(contact, mine, settings, today),
                 interviews=tuple(i.path for i in mine),
-                referred_by=inputs[2],
-                referrals_given=inputs[3],
-                referrals_received=inputs[4],
+                referred_by=inputs[0],
+                referrals_given=inputs[1],
+                referrals_received=inputs[2],
                 last_touch=last_touch(contact, mine, today, settings.timezone),
                 nudges_sent=max(0, len(contact.outreach) - 1),
             )
-        memo.contacts[contact.path] = (inputs, contact_view)
+        memo.contacts[contact.path] = (inputs, notes, contact_view)
         contact_views[contact.path] = contact_view
     ordered = {path: interview_views[path] for path in sorted(interview_views, key=orders.__getitem__)}
     return Index(contact_views, ordered, tuple(referrals), tuple(sorted(set(problems))), today)

@@ -53,9 +53,10 @@ class Vault:
         self.stats = LoadStats()
         self._entries: cache.Entries | None = None
         self._snapshot: cache.Snapshot | None = None
-        self._changed = True  # whether the last read found changes since the snapshot
+        self._changed = False  # whether reads found changes the snapshot does not have
         self._started_ns = 0
         self._refs: dict[str, FileRef] | None = None  # the last listing, for hinted reads
+        self._linked = False  # the last full scan met a symlink
         self._scan_problems: list[Problem] = []
         self._racy: set[str] = set()
         self._followup_memo: Memo = {}
@@ -90,6 +91,8 @@ class Vault:
         started_ns = time.time_ns()
         if not self.root.is_dir():
             raise VaultNotFound(f"vault folder {str(self.root)!r} no longer exists", "check the path; nothing was deleted by iinotes")
+        if hint is not None and not self._hint_usable(hint):
+            hint = None
         if hint is not None and self._refs is not None:
             refs = dict(self._refs)
             for rel in {*hint, *self._racy}:
@@ -100,7 +103,7 @@ class Vault:
                     refs[rel] = ref
             problems = list(self._scan_problems)
         else:
-            listing, problems = scan(self.root)
+            listing, problems, self._linked = scan(self.root)
             refs = {ref.path: ref for ref in listing}
             self._scan_problems = list(problems)
         self._refs = refs
@@ -116,7 +119,7 @@ class Vault:
                 continue
             parsed = _parse(ref)
             stats.parsed += 1
-            if known is not None and known[0] == ref.signature and known[1] == parsed:  # re-read only because racy: unchanged
+            if known is not None and known[0] == ref.signature and known[1] == parsed and _lines(known[1]) == _lines(parsed):  # re-read only because racy: unchanged
                 entries[ref.path] = (ref.signature, known[1])
                 continue
             entries[ref.path] = (ref.signature, parsed)
@@ -125,12 +128,22 @@ class Vault:
         # read in the same clock tick as their last change: a second change could keep the same
         # signature, so they are read again next time (and never trusted to the disk cache)
         self._racy = {path for path in (*self._racy, *stats.changed) if path in entries and cache.racy(entries[path][0], started_ns)}
-        self._changed = bool(stats.changed or stats.removed)
+        self._changed = self._changed or bool(stats.changed or stats.removed)  # until an index is built from them
         self._started_ns = started_ns
         self._entries = entries
         stats.seconds = time.perf_counter() - started
         self.stats = stats
         return [entries[path][1] for path in sorted(entries)], problems
+
+    def _hint_usable(self, hint: Collection[str]) -> bool:
+        """Whether reading only the hinted paths is sure to see every change: not when the vault has
+        symlinks (events name link targets, or nothing), when two hinted names differ only in case
+        (a rename on a case-insensitive file system), or when a hinted path had a scanning problem
+        or is a symlink itself (its problem list needs a full scan)."""
+        if self._linked or len({rel.casefold() for rel in hint}) != len(set(hint)):
+            return False
+        with_problems = {problem.path for problem in self._scan_problems}
+        return not any(rel in with_problems or os.path.islink(self.root / rel) for rel in hint)
 
     def index(self, hint: Collection[str] | None = None) -> Index:
         """Read the vault (incrementally; `hint` as for `read`) and build the index for `today`."""
@@ -139,7 +152,8 @@ class Vault:
 
     def _index(self, hint: Collection[str] | None = None) -> Index:
         parsed, problems = self.read(hint)
-        key = (self.settings, self.today, tuple(problems))
+        today = self.today  # once: a run across midnight must not key one day's index with another
+        key = (self.settings, today, tuple(problems))
         if not self._changed and self._snapshot is not None and self._snapshot[0] == key:
             return self._snapshot[1]  # type: ignore[no-any-return]
         contacts: list[Contact] = []
@@ -150,7 +164,7 @@ class Vault:
                 contacts.append(item.note)
             elif isinstance(item.note, Interview):
                 interviews.append(item.note)
-        index = build_index(contacts, interviews, self.settings, self.today, problems, self._index_memo)
+        index = build_index(contacts, interviews, self.settings, today, problems, self._index_memo)
         self._snapshot = (key, index)
         self._changed = False
         if self.use_cache and self._entries is not None:
@@ -220,9 +234,15 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _lines(parsed: ParsedNote) -> str | None:
+    """The key line numbers of a parsed note (equality of notes leaves them out)."""
+    return getattr(parsed.note, "lines", None)
+
+
 def _stat_note(root: Path, rel: str) -> FileRef | None:
     """A FileRef for one vault-relative path if it is a Markdown file iinotes reads, else None."""
-    if any(part.startswith(".") or part in SKIPPED_FOLDERS for part in rel.split("/")[:-1]) or rel[-3:].lower() != ".md":
+    parts = rel.split("/")
+    if any(part.startswith(".") or part in SKIPPED_FOLDERS for part in parts) or rel[-3:].lower() != ".md":
         return None
     path = root / rel
     try:

@@ -41,10 +41,13 @@ def find_vault(explicit: str | os.PathLike[str] | None = None, cwd: Path | None 
     return here
 
 
-def scan(root: Path) -> tuple[list[FileRef], list[Problem]]:
-    """Every `.md` file below `root`, sorted by path, skipping dot-folders and node_modules.
+def scan(root: Path) -> tuple[list[FileRef], list[Problem], bool]:
+    """Every `.md` file below `root`, sorted by path, skipping dot-folders and node_modules; the
+    problems found; and whether any symlink was met (file events cannot be trusted to name
+    changes behind links, so watch mode scans such vaults in full).
 
     Folder symlinks are followed once; a link back to a folder already scanned is reported."""
+    linked = False
     files: list[FileRef] = []
     problems: list[Problem] = []
     top = os.stat(root)
@@ -63,6 +66,7 @@ def scan(root: Path) -> tuple[list[FileRef], list[Problem]]:
                 continue
             rel = prefix + name
             try:
+                linked = linked or entry.is_symlink()
                 if entry.is_dir():
                     info = entry.stat()
                     key = (info.st_dev, info.st_ino)
@@ -79,7 +83,7 @@ def scan(root: Path) -> tuple[list[FileRef], list[Problem]]:
             except OSError as error:
                 problems.append(Problem(rel, 0, 0, "warning", "broken-link", f"cannot follow this link: {error.strerror}", "remove the symlink or fix its target"))
     files.sort(key=lambda ref: ref.path)
-    return files, problems
+    return files, problems, linked
 
 
 def read_bytes(ref: FileRef) -> bytes:

@@ -47,7 +47,7 @@ MAX_DELAY = 5.0  # a never-ending stream of events still gets a rebuild this oft
 VAULT_GRACE = 1.0  # seconds the vault folder may be missing (swapped for another) before watching stops
 HEALTH_INTERVAL = 1.0  # seconds between checks of the observer, the vault folder and the day
 POLL_INTERVAL = 1.0  # seconds between scans when polling
-FULL_SCAN_INTERVAL = 60.0  # seconds: rebuilds in between look only at the notes events named
+FULL_SCAN_INTERVAL = 60.0  # seconds: rebuilds in between look only at the notes events named; then a full scan, events or not
 CACHE_SAVE_INTERVAL = 600.0  # seconds: rebuilds in between stay in memory instead of rewriting .iinotes/ caches
 RETRY_DELAYS = (2.0, 5.0, 15.0, 60.0)  # after a failed rebuild or write, retry this much later
 READ_ERRORS = ("unreadable", "unreadable-folder")
@@ -348,6 +348,8 @@ class Watcher:
                     self._guarded_rebuild()
                 elif self._built_today is not None and self.vault.pinned_today is None and self.vault.today != self._built_today:
                     self._guarded_rebuild(f"a new day ({self.vault.today.isoformat()})")
+                elif self._scanned_at is not None and time.monotonic() - self._scanned_at >= FULL_SCAN_INTERVAL:
+                    self._guarded_rebuild()  # a full scan now and then: changes no event told of (links, lost events)
             except Exception as error:  # noqa: BLE001 - the loop must survive anything
                 self.failures += 1
                 self.report(f"unexpected error while watching: {error!r}; still watching")

@@ -298,3 +298,38 @@ def test_repeated_feeds_on_one_vault_equal_fresh_ones(vault):
     assert events["Informational interview with Ivy Upcoming"]["sequence"] == 1
     assert "Nudge Nora Nudge (2nd of 3)" in events and "Nudge Rita Referral (1st of 3)" in events
     assert not any("Reach out to Rita" in s or "Mia" in s for s in events)
+
+
+def test_long_lived_vault_sees_what_equality_would_miss(vault):
+    """Regressions from review: memos compare notes by identity (a date-time rewritten with another
+    offset for the same instant is equal but described differently), read() twice then index(),
+    a case-only rename in a hint, and line numbers of a re-read note."""
+    import time
+
+    from iinotes import Vault
+    from iinotes.output import index_json
+
+    today = dt.date(2026, 11, 23)
+    vault.contact("Jane Doe")
+    note = vault.interview("2026-11-25", "Jane Doe", scheduled="2026-11-25T14:30+01:00")
+    time.sleep(0.06)
+    live = Vault(vault.root, today=today, use_cache=False)
+    _, _, previous = live.feed()
+    note.write_text(note.read_text().replace("14:30+01:00", "13:30Z"))
+    time.sleep(0.06)
+    rel = note.relative_to(vault.root).as_posix()
+    index, _, data = live.feed(previous, hint=[rel])
+    fresh = Vault(vault.root, today=today, use_cache=False)
+    assert data == fresh.feed(previous)[2] and b"13:30 (UTC+0000)" in data.replace(b"\r\n ", b"")
+    assert index_json(index) == index_json(fresh.index())
+
+    other = Vault(vault.root, today=today)
+    other.index()
+    contact = vault.root / "contacts" / "Jane Doe.md"
+    contact.write_text(contact.read_text().replace("---\n\n", "company: Acme\n---\n\n"))
+    time.sleep(0.06)
+    other.read()
+    other.read()  # nothing new in the second read: the first read's change must still reach the index
+    assert other.index().contacts["contacts/Jane Doe.md"].contact.company == "Acme"
+
+    assert not live._hint_usable(["contacts/Jane Doe.md", "contacts/jane doe.md"])  # case-only rename: full scan
