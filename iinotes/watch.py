@@ -42,7 +42,7 @@ from .settings import SETTINGS_FILE, load_settings
 from .vault import SKIPPED_FOLDERS, atomic_write
 
 FEED_FILE = "followups.ics"
-DEBOUNCE = 0.15  # seconds of quiet after the last relevant event before rebuilding
+DEBOUNCE = 0.1  # seconds of quiet after the last relevant event before rebuilding
 MAX_DELAY = 5.0  # a never-ending stream of events still gets a rebuild this often
 VAULT_GRACE = 1.0  # seconds the vault folder may be missing (swapped for another) before watching stops
 HEALTH_INTERVAL = 1.0  # seconds between checks of the observer, the vault folder and the day
