@@ -57,6 +57,7 @@ class Index:
     referrals: tuple[Referral, ...]
     problems: tuple[Problem, ...]
     today: dt.date
+    timezone: str  # the vault's zone: meeting days and "ahead" are judged in it
 
     def counts(self) -> dict[str, object]:
         """Totals for summaries and JSON."""
@@ -297,7 +298,7 @@ def build_index(
         memo.contacts[contact.path] = (inputs, notes, contact_view)
         contact_views[contact.path] = contact_view
     ordered = {path: interview_views[path] for path in sorted(interview_views, key=orders.__getitem__)}
-    return Index(contact_views, ordered, tuple(referrals), tuple(sorted(set(problems))), today)
+    return Index(contact_views, ordered, tuple(referrals), tuple(sorted(set(problems))), today, settings.timezone)
 
 
 def _interview_view(interview: Interview, resolver: Resolver, problems: list[Problem]) -> InterviewView:

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .index import ContactView, Index, InterviewView, Referral
+from .index import ContactView, Index, InterviewView, Referral, upcoming
 from .model import Commitment, Entry, Interview, Link, Problem
 
 INDEX_SCHEMA = "iinotes.index/1"
@@ -145,10 +145,8 @@ def problems_json(problems: Sequence[Problem]) -> str:
 def _next_interview(view: ContactView, index: Index) -> str:
     for path in view.interviews:
         interview = index.interviews[path].interview
-        if interview.status in ("requested", "scheduled", "confirmed") and interview.scheduled is not None:
-            day = interview.scheduled.date() if isinstance(interview.scheduled, dt.datetime) else interview.scheduled
-            if day >= index.today:
-                return _meeting_time(interview)
+        if interview.scheduled is not None and upcoming(interview, index.today, index.timezone):
+            return _meeting_time(interview)
     return ""
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from . import cache, questions, values
 from .edit import Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
 from .errors import LookupFailed, UsageError
-from .index import Index, InterviewView, find_contact, match_names
+from .index import Index, InterviewView, find_contact, match_names, meeting_day, upcoming
 from .notes import ParsedNote, parse_note
 from .settings import SETTINGS_FILE, example_toml
 from .vault import atomic_write
@@ -213,8 +213,8 @@ def find_interview(index: Index, query: str, *, prefer: str = "recent") -> Inter
     mine = [index.interviews[p] for p in view.interviews if p in index.interviews]
     if not mine:
         raise LookupFailed(f"{view.contact.name} has no interview notes", f'create one: iinotes new interview "{view.contact.name}" --at "YYYY-MM-DD HH:MM"')
-    ahead = [i for i in mine if _ahead(i.interview.status, i.interview.scheduled, index.today)]
-    started = [i for i in mine if i.interview.scheduled is not None and _day(i.interview.scheduled) <= index.today and i.interview.status != "cancelled"]
+    ahead = [i for i in mine if upcoming(i.interview, index.today, index.timezone)]
+    started = [i for i in mine if (day := meeting_day(i.interview, index.timezone)) is not None and day <= index.today and i.interview.status != "cancelled"]
     if prefer == "upcoming" and ahead:
         chosen = ahead
     elif started:
@@ -224,10 +224,6 @@ def find_interview(index: Index, query: str, *, prefer: str = "recent") -> Inter
     if len(chosen) > 1:
         raise LookupFailed(_many(query, [i.interview.path for i in chosen]), "give the interview's file name")
     return chosen[0]
-
-
-def _ahead(status: str, scheduled: dt.date | None, today: dt.date) -> bool:
-    return status in ("requested", "scheduled", "confirmed") and (scheduled is None or _day(scheduled) >= today)
 
 
 def _day(when: dt.date) -> dt.date:

@@ -202,3 +202,18 @@ def test_done_values_as_people_write_them(vault):
     commitments = index.interviews["interviews/2026-11-20 Dee.md"].interview.commitments
     assert [(c.task, c.done) for c in commitments] == [("A", False), ("B", True), ("C", False), ("Water plants", False)]
     assert [p.code for p in index.problems if p.path.startswith("interviews")] == ["no-due-date"]
+
+
+def test_next_meeting_and_interview_lookup_use_the_vault_day(vault):
+    """An interview at 02:00Z on the 23rd is the 22nd's evening in New York: past, not ahead,
+    for the contacts table and for the commands that pick a contact's upcoming interview."""
+    from iinotes.writes import find_interview
+
+    vault.add("iinotes.toml", 'timezone = "America/New_York"\n')
+    vault.contact("Utc Person")
+    vault.interview("2026-11-23", "Utc Person", scheduled="2026-11-23T02:00Z", status="confirmed")
+    rows = list(csv.DictReader(io.StringIO(vault.run("index", "--format", "csv").output)))
+    assert rows[0]["next_interview"] == ""
+    index = vault.index()
+    assert index.timezone == "America/New_York"
+    assert find_interview(index, "Utc Person", prefer="upcoming").interview.path == "interviews/2026-11-23 Utc Person.md"
