@@ -11,7 +11,8 @@ For each size a vault is generated (benchmarks/generate_vault.py), every file's 
   cold   .iinotes/ removed, then Vault(root, today=...).index() (parses everything, writes the cache)
   warm   a new Vault(root, today=...).index() with the cache on disk and no file changed
   feed cold / feed warm   the same for Vault(root, today=...).feed(): index, follow-ups and the .ics bytes
-  cli feed warm           `python -m iinotes feed -o FILE` as a separate process (start-up included; not a ratio target)
+  cli feed warm           `python -m iinotes feed -o FILE` as a separate process
+                          (start-up included; not a ratio target)
 
 Targets, judged at 20,000 notes: cold <= 1.3x naive, warm <= 0.15x naive, feed warm <= 0.25x naive.
 """
@@ -76,7 +77,18 @@ def iinotes_feed(root: Path) -> bytes:
 
 def cli_feed(root: Path) -> None:
     """`iinotes feed -o FILE` end to end, as a user runs it (a new Python process)."""
-    command = [sys.executable, "-m", "iinotes", "--vault", str(root), "--today", BENCH_TODAY.isoformat(), "feed", "-o", str(root / "followups.ics")]
+    command = [
+        sys.executable,
+        "-m",
+        "iinotes",
+        "--vault",
+        str(root),
+        "--today",
+        BENCH_TODAY.isoformat(),
+        "feed",
+        "-o",
+        str(root / "followups.ics"),
+    ]
     subprocess.run(command, check=True, capture_output=True)
 
 
@@ -87,7 +99,14 @@ def clear_state(root: Path) -> None:
 def measure(vault: PreparedVault, repeat: int) -> dict[str, Any]:
     """Interleaved rounds of naive, cold and warm; the best of each is kept."""
     root = vault.root
-    runs: dict[str, list[float]] = {"naive": [], "cold": [], "warm": [], "feed_cold": [], "feed_warm": [], "cli_feed_warm": []}
+    runs: dict[str, list[float]] = {
+        "naive": [],
+        "cold": [],
+        "warm": [],
+        "feed_cold": [],
+        "feed_warm": [],
+        "cli_feed_warm": [],
+    }
     checks: dict[str, Any] = {}
     for round_ in range(max(1, repeat)):
         seconds, loaded = time_once(lambda: naive(root))
@@ -111,17 +130,27 @@ def measure(vault: PreparedVault, repeat: int) -> dict[str, Any]:
         seconds, _ = time_once(lambda: cli_feed(root))
         runs["cli_feed_warm"].append(seconds)
         log(
-            f"  round {round_ + 1}: naive {runs['naive'][-1]:.3f} s, cold {runs['cold'][-1]:.3f} s, warm {runs['warm'][-1]:.3f} s, "
-            f"feed cold {runs['feed_cold'][-1]:.3f} s, feed warm {runs['feed_warm'][-1]:.3f} s, cli feed warm {runs['cli_feed_warm'][-1]:.3f} s"
+            f"  round {round_ + 1}: naive {runs['naive'][-1]:.3f} s, cold {runs['cold'][-1]:.3f} s, warm "
+            f"{runs['warm'][-1]:.3f} s, "
+            f"feed cold {runs['feed_cold'][-1]:.3f} s, feed warm {runs['feed_warm'][-1]:.3f} s, cli feed "
+            f"warm {runs['cli_feed_warm'][-1]:.3f} s"
         )
 
     if checks["warm_parsed"]:
-        log(f"  WARNING: the warm run re-parsed {checks['warm_parsed']} files; the cache did not hold them all")
+        log(
+            f"  WARNING: the warm run re-parsed {checks['warm_parsed']} files; the cache did not hold them "
+            "all"
+        )
     if counts["contacts"] != vault.contacts or counts["interviews"] != vault.interviews or counts["errors"]:
-        log(f"  WARNING: iinotes saw {counts}, expected {vault.contacts} contacts and {vault.interviews} interviews, no errors")
+        log(
+            f"  WARNING: iinotes saw {counts}, expected {vault.contacts} contacts and {vault.interviews} "
+            "interviews, no errors"
+        )
 
     timings = {name: Timing(values) for name, values in runs.items()}
-    naive_s, cold_s, warm_s, feed_cold_s, feed_warm_s, cli_s = (timings[n].best for n in ("naive", "cold", "warm", "feed_cold", "feed_warm", "cli_feed_warm"))
+    naive_s, cold_s, warm_s, feed_cold_s, feed_warm_s, cli_s = (
+        timings[n].best for n in ("naive", "cold", "warm", "feed_cold", "feed_warm", "cli_feed_warm")
+    )
     cache_file = root / STATE_DIR / CACHE_FILE
     result: dict[str, Any] = {
         "size": vault.size,
@@ -147,7 +176,13 @@ def measure(vault: PreparedVault, repeat: int) -> dict[str, Any]:
         "generate_s": vault.generate_seconds,
     }
     result["targets"] = {
-        t.name: {"limit": t.limit, "value": result[t.metric], "verdict": t.verdict(result[t.metric]), "applies": t.applies(vault.notes)} for t in TARGETS
+        t.name: {
+            "limit": t.limit,
+            "value": result[t.metric],
+            "verdict": t.verdict(result[t.metric]),
+            "applies": t.applies(vault.notes),
+        }
+        for t in TARGETS
     }
     return result
 
@@ -162,7 +197,19 @@ def profiles(vault: PreparedVault, top: int) -> dict[str, str]:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    headers = ["notes", "naive s", "cold s", "warm s", "feed cold s", "feed warm s", "cli feed s", "cold/naive", "warm/naive", "feed warm/naive", *(t.label for t in TARGETS)]
+    headers = [
+        "notes",
+        "naive s",
+        "cold s",
+        "warm s",
+        "feed cold s",
+        "feed warm s",
+        "cli feed s",
+        "cold/naive",
+        "warm/naive",
+        "feed warm/naive",
+        *(t.label for t in TARGETS),
+    ]
     rows = []
     for r in results:
         verdicts = []
@@ -170,8 +217,19 @@ def table(results: list[dict[str, Any]]) -> str:
             v = r["targets"][t.name]["verdict"]
             verdicts.append(v if r["targets"][t.name]["applies"] else f"({v})")
         rows.append(
-            [r["notes"], r["naive_s"], r["cold_s"], r["warm_s"], r["feed_cold_s"], r["feed_warm_s"], r["cli_feed_warm_s"],
-             f"{r['cold_ratio']:.2f}x", f"{r['warm_ratio']:.3f}x", f"{r['feed_warm_ratio']:.3f}x", *verdicts]  # fmt: skip
+            [
+                r["notes"],
+                r["naive_s"],
+                r["cold_s"],
+                r["warm_s"],
+                r["feed_cold_s"],
+                r["feed_warm_s"],
+                r["cli_feed_warm_s"],
+                f"{r['cold_ratio']:.2f}x",
+                f"{r['warm_ratio']:.3f}x",
+                f"{r['feed_warm_ratio']:.3f}x",
+                *verdicts,
+            ]
         )
     return format_table(headers, rows)
 
@@ -196,7 +254,10 @@ def main(argv: list[str] | None = None) -> int:
             "repeat": args.repeat,
             "seed": args.seed,
             "environment": environment(),
-            "targets": [{"name": t.name, "metric": t.metric, "limit": t.limit, "at_notes": t.at_notes} for t in TARGETS],
+            "targets": [
+                {"name": t.name, "metric": t.metric, "limit": t.limit, "at_notes": t.at_notes}
+                for t in TARGETS
+            ],
             "results": results,
         }
         if profiled:
@@ -204,21 +265,31 @@ def main(argv: list[str] | None = None) -> int:
         emit_json(document)
         return 0
 
-    print(f"iinotes index benchmark (best of {args.repeat}, today {BENCH_TODAY}, Python {environment()['python']})")
+    print(
+        f"iinotes index benchmark (best of {args.repeat}, today {BENCH_TODAY}, Python "
+        f"{environment()['python']})"
+    )
     print()
     print(table(results))
     print()
     judged = [r for r in results if any(r["targets"][t.name]["applies"] for t in TARGETS)]
     targets_text = ", ".join(f"{t.name} <= {t.limit:g}x naive" for t in TARGETS)
-    print(f"targets: {targets_text}, judged at {TARGETS[0].at_notes:,} notes (verdicts in parentheses are for other sizes)")
+    print(
+        f"targets: {targets_text}, judged at {TARGETS[0].at_notes:,} notes (verdicts in parentheses are for "
+        "other sizes)"
+    )
     for r in judged:
-        verdicts = ", ".join(f"{t.name} {r['targets'][t.name]['verdict']} ({r[t.metric]:.3f}x)" for t in TARGETS)
+        verdicts = ", ".join(
+            f"{t.name} {r['targets'][t.name]['verdict']} ({r[t.metric]:.3f}x)" for t in TARGETS
+        )
         print(f"  {r['notes']:,} notes: {verdicts}")
     if not judged:
         print("  no size near the target size was run")
     for name, text in profiled.items():
         print()
-        print(f"--- cProfile: iinotes {name} run at {largest:,} notes (top {args.top} by cumulative time) ---")
+        print(
+            f"--- cProfile: iinotes {name} run at {largest:,} notes (top {args.top} by cumulative time) ---"
+        )
         print(text)
     return 0
 

@@ -1,16 +1,18 @@
 """How live is the live feed? Save-to-served latency and feed requests per second with `iinotes serve`'s
 Watcher and FeedServer, in process, over real sockets.
 
-    python benchmarks/bench_live.py [--notes 20000] [--edits 50] [--clients 50] [--seconds 5] [--poll] [--keep DIR]
+    python benchmarks/bench_live.py [--notes 20000] [--edits 50] [--clients 50] [--seconds 5]
+                                    [--poll] [--keep DIR]
 
 A vault of about --notes notes is generated (benchmarks/generate_vault.py, mtimes frozen in the past), a
 FeedServer on 127.0.0.1 (ephemeral port) is fed by a Watcher with the default debounce, and then:
 
   first build   time from start until the first feed is served (reads every note, or the parse cache)
-  latency       --edits times: one contact note (of --edits added to the vault) is saved (written to a temp file and renamed over, as
-                most editors do) with a new follow-up; the endpoint is polled every 5 ms with the last
-                ETag until a new feed is served; p50 / p95 / max of save-to-served, and the Watcher's
-                own rebuild time (read changed notes, index, render, write) from its report line
+  latency       --edits times: one contact note (of --edits added to the vault) is saved (written to a
+                temp file and renamed over, as most editors do) with a new follow-up; the endpoint is
+                polled every 5 ms with the last ETag until a new feed is served; p50 / p95 / max of
+                save-to-served, and the Watcher's own rebuild time (read changed notes, index, render,
+                write) from its report line
   throughput    --clients threads in a separate process, each GETting the feed (whole body, one
                 connection per request) for --seconds; requests/s and bytes/s
 
@@ -74,7 +76,9 @@ def edit(path: Path, n: int) -> None:
     temp.replace(path)
 
 
-def measure_latency(root: Path, port: int, watcher: Watcher, lines: list[str], edits: int) -> tuple[list[float], list[float], int]:
+def measure_latency(
+    root: Path, port: int, watcher: Watcher, lines: list[str], edits: int
+) -> tuple[list[float], list[float], int]:
     contacts = [root / "contacts" / f"Bench Edit {n:03}.md" for n in range(edits)]
     latencies: list[float] = []
     rebuilds: list[float] = []
@@ -106,7 +110,9 @@ def measure_latency(root: Path, port: int, watcher: Watcher, lines: list[str], e
     return latencies, rebuilds, missed
 
 
-def _client_process(port: int, clients: int, seconds: float, results: multiprocessing.Queue, etag: str | None = None) -> None:  # type: ignore[type-arg]
+def _client_process(
+    port: int, clients: int, seconds: float, results: multiprocessing.Queue, etag: str | None = None
+) -> None:  # type: ignore[type-arg]
     counts = [0] * clients
     sizes = [0] * clients
     errors = [0] * clients
@@ -137,7 +143,9 @@ def _client_process(port: int, clients: int, seconds: float, results: multiproce
     results.put((sum(counts), sum(sizes), sum(errors), time.perf_counter() - began))
 
 
-def measure_throughput(port: int, clients: int, seconds: float, etag: str | None = None) -> tuple[int, int, int, float]:
+def measure_throughput(
+    port: int, clients: int, seconds: float, etag: str | None = None
+) -> tuple[int, int, int, float]:
     """Requests/s of whole-body GETs, or with `etag` of conditional GETs answered 304 (what calendar
     apps polling an unchanged feed send)."""
     results: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
@@ -152,9 +160,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=20_000, help="vault size in notes (default 20000)")
     parser.add_argument("--edits", type=int, default=50, help="edits timed for latency (default 50)")
-    parser.add_argument("--clients", type=int, default=50, help="concurrent clients for throughput (default 50)")
-    parser.add_argument("--seconds", type=float, default=5.0, help="how long the throughput run lasts (default 5)")
-    parser.add_argument("--debounce", type=float, default=DEBOUNCE, help=f"the Watcher's debounce (default {DEBOUNCE})")
+    parser.add_argument(
+        "--clients", type=int, default=50, help="concurrent clients for throughput (default 50)"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="how long the throughput run lasts (default 5)"
+    )
+    parser.add_argument(
+        "--debounce", type=float, default=DEBOUNCE, help=f"the Watcher's debounce (default {DEBOUNCE})"
+    )
     parser.add_argument("--poll", action="store_true", help="poll instead of file events")
     parser.add_argument("--keep", metavar="DIR", help="generate the vault into DIR/vault-<size> and keep it")
     parser.add_argument("--seed", type=int, default=0)
@@ -164,47 +178,79 @@ def main() -> None:
         log(f"generating a vault of about {args.notes:,} notes ...")
         prepared = prepare_vault(base / f"vault-{args.notes}", args.notes, args.seed)
         log(f"  {prepared.notes:,} notes in {prepared.generate_seconds:.1f} s")
-        for n in range(args.edits):  # contacts with no history: a follow-up added to one always shows in the feed
+        for n in range(
+            args.edits
+        ):  # contacts with no history: a follow-up added to one always shows in the feed
             (prepared.root / "contacts" / f"Bench Edit {n:03}.md").write_text(
-                f"---\ntype: contact\nid: c-be{n:06x}\nname: Bench Edit {n:03}\n---\nA contact the benchmark edits.\n", encoding="utf-8"
-            )  # fmt: skip
+                f"---\ntype: contact\nid: c-be{n:06x}\nname: Bench Edit {n:03}\n---\nA contact the benchmark "
+                "edits.\n",
+                encoding="utf-8",
+            )
         lines: list[str] = []
         server = FeedServer("127.0.0.1", 0, TOKEN, report=lines.append, log_requests=False)
         serving = threading.Thread(target=server.serve_forever, daemon=True)
         serving.start()
         started = time.perf_counter()
-        watcher = Watcher(Vault(prepared.root, today=BENCH_TODAY), default_output(prepared.root),
-                          poll=args.poll, debounce=args.debounce, report=lines.append, on_feed=server.publish)  # fmt: skip
+        watcher = Watcher(
+            Vault(prepared.root, today=BENCH_TODAY),
+            default_output(prepared.root),
+            poll=args.poll,
+            debounce=args.debounce,
+            report=lines.append,
+            on_feed=server.publish,
+        )
         watcher.start()
         try:
             watcher.wait_for(lambda: server.current is not None, timeout=600)
             first = time.perf_counter() - started
             feed_bytes = len(server.current.data) if server.current else 0
             log(f"first build {first:.2f} s; feed {feed_bytes:,} bytes; timing {args.edits} edits ...")
-            latencies, rebuilds, missed = measure_latency(prepared.root, server.port, watcher, lines, args.edits)
+            latencies, rebuilds, missed = measure_latency(
+                prepared.root, server.port, watcher, lines, args.edits
+            )
             log(f"throughput: {args.clients} clients for {args.seconds:g} s ...")
             requests, sent, errors, elapsed = measure_throughput(server.port, args.clients, args.seconds)
             etag = fetch(server.port)[1]
             log(f"throughput of conditional GETs (304): {args.clients} clients for {args.seconds:g} s ...")
-            requests304, _, errors304, elapsed304 = measure_throughput(server.port, args.clients, args.seconds, etag)
+            requests304, _, errors304, elapsed304 = measure_throughput(
+                server.port, args.clients, args.seconds, etag
+            )
         finally:
             watcher.stop()
             server.shutdown()
             server.server_close()
 
     env = environment()
-    print(f"iinotes live feed, {prepared.notes:,} notes ({env['python']} on {env['system']} {env['machine']}, {env['cpus']} CPUs, {env['when']})")
-    print(f"  watching with   {'polling' if watcher.polling else 'file events'}, debounce {args.debounce:g} s")
+    print(
+        f"iinotes live feed, {prepared.notes:,} notes ({env['python']} on {env['system']} {env['machine']}, "
+        f"{env['cpus']} CPUs, {env['when']})"
+    )
+    print(
+        f"  watching with   {'polling' if watcher.polling else 'file events'}, debounce {args.debounce:g} s"
+    )
     print(f"  first build     {first:.2f} s   (feed {feed_bytes:,} bytes)")
     if latencies:
-        print(f"  save-to-served  p50 {statistics.median(latencies) * 1000:.0f} ms   p95 {percentile(latencies, 0.95) * 1000:.0f} ms   "
-              f"max {max(latencies) * 1000:.0f} ms   over {len(latencies)} edits" + (f" ({missed} never showed up)" if missed else ""))  # fmt: skip
+        print(
+            f"  save-to-served  p50 {statistics.median(latencies) * 1000:.0f} ms   p95 "
+            f"{percentile(latencies, 0.95) * 1000:.0f} ms   "
+            f"max {max(latencies) * 1000:.0f} ms   over {len(latencies)} edits"
+            + (f" ({missed} never showed up)" if missed else "")
+        )
     if rebuilds:
-        print(f"  rebuild         p50 {statistics.median(rebuilds) * 1000:.0f} ms   p95 {percentile(rebuilds, 0.95) * 1000:.0f} ms   (of which none is debounce)")
-    print(f"  throughput      {requests / elapsed:,.0f} requests/s   {sent / elapsed / 1e6:,.1f} MB/s   {args.clients} clients, "
-          f"{elapsed:.1f} s, {errors} errors")  # fmt: skip
-    print(f"  throughput 304  {requests304 / elapsed304:,.0f} requests/s   conditional GETs (If-None-Match), {args.clients} clients, "
-          f"{elapsed304:.1f} s, {errors304} errors")  # fmt: skip
+        print(
+            f"  rebuild         p50 {statistics.median(rebuilds) * 1000:.0f} ms   p95 "
+            f"{percentile(rebuilds, 0.95) * 1000:.0f} ms   (of which none is debounce)"
+        )
+    print(
+        f"  throughput      {requests / elapsed:,.0f} requests/s   {sent / elapsed / 1e6:,.1f} MB/s   "
+        f"{args.clients} clients, "
+        f"{elapsed:.1f} s, {errors} errors"
+    )
+    print(
+        f"  throughput 304  {requests304 / elapsed304:,.0f} requests/s   conditional GETs (If-None-Match), "
+        f"{args.clients} clients, "
+        f"{elapsed304:.1f} s, {errors304} errors"
+    )
 
 
 if __name__ == "__main__":

@@ -67,15 +67,35 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
-def standard_parser(description: str, default_sizes: str = "2000,20000", default_repeat: int = 3) -> argparse.ArgumentParser:
+def standard_parser(
+    description: str, default_sizes: str = "2000,20000", default_repeat: int = 3
+) -> argparse.ArgumentParser:
     """The options every benchmark takes: --sizes --repeat --keep --seed --json --profile."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes(default_sizes), help=f"vault sizes in notes (default {default_sizes})")
-    parser.add_argument("--repeat", type=int, default=default_repeat, help=f"runs per measurement; the best is reported (default {default_repeat})")
-    parser.add_argument("--keep", metavar="DIR", help="generate the vaults into DIR/vault-<size> and keep them (default: a temp dir)")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=parse_sizes(default_sizes),
+        help=f"vault sizes in notes (default {default_sizes})",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=default_repeat,
+        help=f"runs per measurement; the best is reported (default {default_repeat})",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="generate the vaults into DIR/vault-<size> and keep them (default: a temp dir)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of a table")
-    parser.add_argument("--profile", action="store_true", help="also cProfile one run of each iinotes measurement at the largest size")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also cProfile one run of each iinotes measurement at the largest size",
+    )
     parser.add_argument("--top", type=int, default=15, help="functions shown per profile (default 15)")
     return parser
 
@@ -149,7 +169,10 @@ def prepared_vaults(sizes: Sequence[int], seed: int, keep: str | None) -> Iterat
         for size in sizes:
             log(f"generating a vault of about {size:,} notes ...")
             vault = prepare_vault(base / f"vault-{size}", size, seed)
-            log(f"  {vault.notes:,} notes ({vault.contacts:,} contacts, {vault.interviews:,} interviews) in {vault.generate_seconds:.1f} s")
+            log(
+                f"  {vault.notes:,} notes ({vault.contacts:,} contacts, {vault.interviews:,} interviews) in "
+                f"{vault.generate_seconds:.1f} s"
+            )
             yield vault
             if not keep:
                 shutil.rmtree(vault.root, ignore_errors=True)
@@ -187,7 +210,12 @@ def best_of(fn: Callable[[], object], repeat: int, setup: Callable[[], object] |
     return Timing([time_once(fn, setup)[0] for _ in range(max(1, repeat))])
 
 
-def profile_top(fn: Callable[[], object], setup: Callable[[], object] | None = None, top: int = 15, sort: str = "cumulative") -> str:
+def profile_top(
+    fn: Callable[[], object],
+    setup: Callable[[], object] | None = None,
+    top: int = 15,
+    sort: str = "cumulative",
+) -> str:
     """cProfile one call of `fn` and return the `top` functions by `sort` as text."""
     if setup is not None:
         setup()
@@ -201,7 +229,9 @@ def profile_top(fn: Callable[[], object], setup: Callable[[], object] | None = N
     stats.strip_dirs().sort_stats(sort).print_stats(top)
     text = out.getvalue()
     # keep the summary line and the table; drop pstats' blank preamble
-    return "\n".join(line for line in text.splitlines() if line.strip() and not line.startswith("   Ordered by"))
+    return "\n".join(
+        line for line in text.splitlines() if line.strip() and not line.startswith("   Ordered by")
+    )
 
 
 # ----------------------------------------------------------------------------- targets and output
@@ -242,7 +272,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     numeric = [all(isinstance(row[i], (int, float)) for row in rows) for i in range(len(headers))]
 
     def line(values: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
+        return "  ".join(
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)
+        ).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in cells)])
 

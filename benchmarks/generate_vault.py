@@ -28,78 +28,491 @@ LAST_DAY = dt.date(2027, 6, 30)  # latest interview
 SETTINGS_TEXT = 'timezone = "America/New_York"\n'
 
 FIRST_NAMES = (
-    "Aaliyah", "Aaron", "Abigail", "Adam", "Adrian", "Aisha", "Alan", "Alejandro", "Alex", "Alice", "Amara",
-    "Amir", "Ana", "Andrea", "Andrew", "Angela", "Anika", "Ann", "Anthony", "Arjun", "Ava", "Beatriz", "Ben",
-    "Bianca", "Brandon", "Brian", "Caleb", "Camila", "Carlos", "Carmen", "Catherine", "Chen", "Chloe", "Chris",
-    "Claire", "Daniel", "David", "Deepa", "Derek", "Diana", "Diego", "Dmitri", "Elena", "Eli", "Elif", "Emily",
-    "Emma", "Eric", "Esther", "Ethan", "Fatima", "Felix", "Fiona", "Francesca", "Gabriel", "Grace", "Hana",
-    "Hannah", "Hassan", "Helen", "Hiroshi", "Ian", "Imani", "Isaac", "Isabel", "Jack", "Jamal", "James",
-    "Jane", "Jasmine", "Javier", "Jennifer", "Jessica", "Jin", "Joanna", "John", "Jordan", "José", "Julia",
-    "Julian", "Kai", "Karen", "Kate", "Kenji", "Kevin", "Kofi", "Laura", "Leah", "Leo", "Liam", "Lily",
-    "Lucas", "Luis", "Maya", "Mei", "Michael", "Miguel", "Mina", "Mohammed", "Nadia", "Naomi", "Nathan",
-    "Nina", "Noah", "Olivia", "Omar", "Pablo", "Patrick", "Priya", "Rachel", "Rahul", "Ravi", "Rebecca",
-    "Ricardo", "Rosa", "Ruth", "Ryan", "Samuel", "Sara", "Sean", "Sofia", "Sophie", "Stefan", "Tariq",
-    "Thomas", "Tomás", "Valentina", "Victor", "Wei", "William", "Yara", "Yusuf", "Zara", "Zoë",
-)  # fmt: skip
+    "Aaliyah",
+    "Aaron",
+    "Abigail",
+    "Adam",
+    "Adrian",
+    "Aisha",
+    "Alan",
+    "Alejandro",
+    "Alex",
+    "Alice",
+    "Amara",
+    "Amir",
+    "Ana",
+    "Andrea",
+    "Andrew",
+    "Angela",
+    "Anika",
+    "Ann",
+    "Anthony",
+    "Arjun",
+    "Ava",
+    "Beatriz",
+    "Ben",
+    "Bianca",
+    "Brandon",
+    "Brian",
+    "Caleb",
+    "Camila",
+    "Carlos",
+    "Carmen",
+    "Catherine",
+    "Chen",
+    "Chloe",
+    "Chris",
+    "Claire",
+    "Daniel",
+    "David",
+    "Deepa",
+    "Derek",
+    "Diana",
+    "Diego",
+    "Dmitri",
+    "Elena",
+    "Eli",
+    "Elif",
+    "Emily",
+    "Emma",
+    "Eric",
+    "Esther",
+    "Ethan",
+    "Fatima",
+    "Felix",
+    "Fiona",
+    "Francesca",
+    "Gabriel",
+    "Grace",
+    "Hana",
+    "Hannah",
+    "Hassan",
+    "Helen",
+    "Hiroshi",
+    "Ian",
+    "Imani",
+    "Isaac",
+    "Isabel",
+    "Jack",
+    "Jamal",
+    "James",
+    "Jane",
+    "Jasmine",
+    "Javier",
+    "Jennifer",
+    "Jessica",
+    "Jin",
+    "Joanna",
+    "John",
+    "Jordan",
+    "José",
+    "Julia",
+    "Julian",
+    "Kai",
+    "Karen",
+    "Kate",
+    "Kenji",
+    "Kevin",
+    "Kofi",
+    "Laura",
+    "Leah",
+    "Leo",
+    "Liam",
+    "Lily",
+    "Lucas",
+    "Luis",
+    "Maya",
+    "Mei",
+    "Michael",
+    "Miguel",
+    "Mina",
+    "Mohammed",
+    "Nadia",
+    "Naomi",
+    "Nathan",
+    "Nina",
+    "Noah",
+    "Olivia",
+    "Omar",
+    "Pablo",
+    "Patrick",
+    "Priya",
+    "Rachel",
+    "Rahul",
+    "Ravi",
+    "Rebecca",
+    "Ricardo",
+    "Rosa",
+    "Ruth",
+    "Ryan",
+    "Samuel",
+    "Sara",
+    "Sean",
+    "Sofia",
+    "Sophie",
+    "Stefan",
+    "Tariq",
+    "Thomas",
+    "Tomás",
+    "Valentina",
+    "Victor",
+    "Wei",
+    "William",
+    "Yara",
+    "Yusuf",
+    "Zara",
+    "Zoë",
+)
 LAST_NAMES = (
-    "Abbott", "Adeyemi", "Ahmed", "Alvarez", "Anderson", "Bailey", "Baker", "Banerjee", "Becker", "Bennett",
-    "Bergström", "Brooks", "Brown", "Campbell", "Castillo", "Chang", "Chen", "Clarke", "Cohen", "Collins",
-    "Cooper", "Cruz", "Da Silva", "Davies", "Díaz", "Dubois", "Edwards", "Evans", "Fernández", "Fischer",
-    "Fitzgerald", "Flores", "Foster", "García-López", "Gomez", "Gonzalez", "Gordon", "Gray", "Green", "Gupta",
-    "Hall", "Hansen", "Harris", "Hashemi", "Hayes", "Hernandez", "Hill", "Hoffmann", "Hughes", "Ibrahim",
-    "Ito", "Jackson", "Jensen", "Johnson", "Jones", "Kaur", "Kelly", "Khan", "Kim", "King", "Kowalski",
-    "Kumar", "Larsen", "Lee", "Lewis", "Li", "Lin", "Liu", "Lopez", "Martin", "Martinez", "McCarthy",
-    "Mehta", "Mendes", "Miller", "Mitchell", "Moore", "Morales", "Morgan", "Murphy", "Nakamura", "Nguyen",
-    "Novak", "O'Brien", "O'Connor", "Okafor", "Olsen", "Ortiz", "Park", "Patel", "Perez", "Peterson",
-    "Phillips", "Ramirez", "Reddy", "Reyes", "Richardson", "Rivera", "Roberts", "Robinson", "Rodriguez",
-    "Rossi", "Russo", "Sánchez", "Sato", "Schmidt", "Schneider", "Scott", "Shah", "Sharma", "Silva", "Singh",
-    "Smith", "Sokolov", "Stewart", "Suzuki", "Tanaka", "Taylor", "Thompson", "Torres", "Tran", "Turner",
-    "van der Berg", "Vargas", "Wagner", "Walker", "Wang", "Ward", "Watson", "White", "Williams", "Wilson",
-    "Wong", "Wright", "Wu", "Yamamoto", "Yang", "Young", "Zhang", "Zhou", "Zimmermann",
-)  # fmt: skip
+    "Abbott",
+    "Adeyemi",
+    "Ahmed",
+    "Alvarez",
+    "Anderson",
+    "Bailey",
+    "Baker",
+    "Banerjee",
+    "Becker",
+    "Bennett",
+    "Bergström",
+    "Brooks",
+    "Brown",
+    "Campbell",
+    "Castillo",
+    "Chang",
+    "Chen",
+    "Clarke",
+    "Cohen",
+    "Collins",
+    "Cooper",
+    "Cruz",
+    "Da Silva",
+    "Davies",
+    "Díaz",
+    "Dubois",
+    "Edwards",
+    "Evans",
+    "Fernández",
+    "Fischer",
+    "Fitzgerald",
+    "Flores",
+    "Foster",
+    "García-López",
+    "Gomez",
+    "Gonzalez",
+    "Gordon",
+    "Gray",
+    "Green",
+    "Gupta",
+    "Hall",
+    "Hansen",
+    "Harris",
+    "Hashemi",
+    "Hayes",
+    "Hernandez",
+    "Hill",
+    "Hoffmann",
+    "Hughes",
+    "Ibrahim",
+    "Ito",
+    "Jackson",
+    "Jensen",
+    "Johnson",
+    "Jones",
+    "Kaur",
+    "Kelly",
+    "Khan",
+    "Kim",
+    "King",
+    "Kowalski",
+    "Kumar",
+    "Larsen",
+    "Lee",
+    "Lewis",
+    "Li",
+    "Lin",
+    "Liu",
+    "Lopez",
+    "Martin",
+    "Martinez",
+    "McCarthy",
+    "Mehta",
+    "Mendes",
+    "Miller",
+    "Mitchell",
+    "Moore",
+    "Morales",
+    "Morgan",
+    "Murphy",
+    "Nakamura",
+    "Nguyen",
+    "Novak",
+    "O'Brien",
+    "O'Connor",
+    "Okafor",
+    "Olsen",
+    "Ortiz",
+    "Park",
+    "Patel",
+    "Perez",
+    "Peterson",
+    "Phillips",
+    "Ramirez",
+    "Reddy",
+    "Reyes",
+    "Richardson",
+    "Rivera",
+    "Roberts",
+    "Robinson",
+    "Rodriguez",
+    "Rossi",
+    "Russo",
+    "Sánchez",
+    "Sato",
+    "Schmidt",
+    "Schneider",
+    "Scott",
+    "Shah",
+    "Sharma",
+    "Silva",
+    "Singh",
+    "Smith",
+    "Sokolov",
+    "Stewart",
+    "Suzuki",
+    "Tanaka",
+    "Taylor",
+    "Thompson",
+    "Torres",
+    "Tran",
+    "Turner",
+    "van der Berg",
+    "Vargas",
+    "Wagner",
+    "Walker",
+    "Wang",
+    "Ward",
+    "Watson",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wong",
+    "Wright",
+    "Wu",
+    "Yamamoto",
+    "Yang",
+    "Young",
+    "Zhang",
+    "Zhou",
+    "Zimmermann",
+)
 COMPANIES = (
-    "Acme Analytics", "Brightline Health", "Northwind Traders", "Globex", "Initech", "Umbrella Labs",
-    "Procter & Gamble", "Johnson & Johnson", "Stripe", "Figma", "Datadog", "Shopify", "Spotify", "Airbnb",
-    "Mozilla", "Wikimedia Foundation", "Red Cross", "City of Boston", "Bain & Company", "McKinsey",
-    "Deloitte", "Goldman Sachs", "JPMorgan Chase", "Pfizer", "Moderna", "Patagonia", "IDEO", "Pentagram",
-    "The New York Times", "NPR", "Khan Academy", "Coursera", "Duolingo", "Canva", "Atlassian", "GitLab",
-    "Zapier", "Etsy", "Warby Parker", "Sweetgreen", "Tesla", "Rivian", "SpaceX", "Planet Labs",
-    "Climeworks", "Watershed", "Blue Apron", "Peloton", "Oscar Health", "Flatiron Health", "Verily",
-    "Harvard University", "MIT Media Lab", "World Bank", "UNICEF", "Gates Foundation", "Ford Foundation",
-    "Lyft", "DoorDash", "Instacart", "Notion", "Linear", "Vercel", "Cloudflare", "Snowflake", "Databricks",
-)  # fmt: skip
+    "Acme Analytics",
+    "Brightline Health",
+    "Northwind Traders",
+    "Globex",
+    "Initech",
+    "Umbrella Labs",
+    "Procter & Gamble",
+    "Johnson & Johnson",
+    "Stripe",
+    "Figma",
+    "Datadog",
+    "Shopify",
+    "Spotify",
+    "Airbnb",
+    "Mozilla",
+    "Wikimedia Foundation",
+    "Red Cross",
+    "City of Boston",
+    "Bain & Company",
+    "McKinsey",
+    "Deloitte",
+    "Goldman Sachs",
+    "JPMorgan Chase",
+    "Pfizer",
+    "Moderna",
+    "Patagonia",
+    "IDEO",
+    "Pentagram",
+    "The New York Times",
+    "NPR",
+    "Khan Academy",
+    "Coursera",
+    "Duolingo",
+    "Canva",
+    "Atlassian",
+    "GitLab",
+    "Zapier",
+    "Etsy",
+    "Warby Parker",
+    "Sweetgreen",
+    "Tesla",
+    "Rivian",
+    "SpaceX",
+    "Planet Labs",
+    "Climeworks",
+    "Watershed",
+    "Blue Apron",
+    "Peloton",
+    "Oscar Health",
+    "Flatiron Health",
+    "Verily",
+    "Harvard University",
+    "MIT Media Lab",
+    "World Bank",
+    "UNICEF",
+    "Gates Foundation",
+    "Ford Foundation",
+    "Lyft",
+    "DoorDash",
+    "Instacart",
+    "Notion",
+    "Linear",
+    "Vercel",
+    "Cloudflare",
+    "Snowflake",
+    "Databricks",
+)
 ROLES = (
-    "Product Manager", "Senior Product Manager", "Director of Product", "UX Designer", "Senior UX Researcher",
-    "Design Lead", "Software Engineer", "Staff Engineer", "Engineering Manager", "VP of Engineering",
-    "Data Scientist", "Analytics Manager", "Machine Learning Engineer", "Program Manager", "Chief of Staff",
-    "Strategy Consultant", "Associate Partner", "Investment Analyst", "Policy Advisor", "Grant Officer",
-    "Communications Director", "Content Strategist", "Recruiter", "Talent Partner", "Founder", "Co-founder",
-    "Head of Operations", "Operations Analyst", "Marketing Manager", "Growth Lead", "Sustainability Lead",
-    "Research Scientist", "Clinical Data Manager", "Teacher", "Professor", "Editor", "Producer",
-)  # fmt: skip
+    "Product Manager",
+    "Senior Product Manager",
+    "Director of Product",
+    "UX Designer",
+    "Senior UX Researcher",
+    "Design Lead",
+    "Software Engineer",
+    "Staff Engineer",
+    "Engineering Manager",
+    "VP of Engineering",
+    "Data Scientist",
+    "Analytics Manager",
+    "Machine Learning Engineer",
+    "Program Manager",
+    "Chief of Staff",
+    "Strategy Consultant",
+    "Associate Partner",
+    "Investment Analyst",
+    "Policy Advisor",
+    "Grant Officer",
+    "Communications Director",
+    "Content Strategist",
+    "Recruiter",
+    "Talent Partner",
+    "Founder",
+    "Co-founder",
+    "Head of Operations",
+    "Operations Analyst",
+    "Marketing Manager",
+    "Growth Lead",
+    "Sustainability Lead",
+    "Research Scientist",
+    "Clinical Data Manager",
+    "Teacher",
+    "Professor",
+    "Editor",
+    "Producer",
+)
 CITIES = (
-    "New York, NY", "Brooklyn, NY", "Boston, MA", "Cambridge, MA", "Philadelphia, PA", "Washington, DC",
-    "Chicago, IL", "Austin, TX", "Denver, CO", "Seattle, WA", "San Francisco, CA", "Oakland, CA",
-    "Los Angeles, CA", "Atlanta, GA", "Miami, FL", "Toronto, ON", "Montréal, QC", "London, UK", "Berlin",
-    "Amsterdam", "Remote",
-)  # fmt: skip
+    "New York, NY",
+    "Brooklyn, NY",
+    "Boston, MA",
+    "Cambridge, MA",
+    "Philadelphia, PA",
+    "Washington, DC",
+    "Chicago, IL",
+    "Austin, TX",
+    "Denver, CO",
+    "Seattle, WA",
+    "San Francisco, CA",
+    "Oakland, CA",
+    "Los Angeles, CA",
+    "Atlanta, GA",
+    "Miami, FL",
+    "Toronto, ON",
+    "Montréal, QC",
+    "London, UK",
+    "Berlin",
+    "Amsterdam",
+    "Remote",
+)
 INDUSTRIES = (
-    "fintech", "health tech", "climate", "education", "media", "consulting", "nonprofit", "government",
-    "design", "developer tools", "e-commerce", "biotech", "transportation", "philanthropy", "research",
-)  # fmt: skip
+    "fintech",
+    "health tech",
+    "climate",
+    "education",
+    "media",
+    "consulting",
+    "nonprofit",
+    "government",
+    "design",
+    "developer tools",
+    "e-commerce",
+    "biotech",
+    "transportation",
+    "philanthropy",
+    "research",
+)
 TAGS = (
-    "product", "design", "engineering", "data", "ux", "strategy", "climate", "fintech", "healthcare",
-    "edtech", "nonprofit", "policy", "alumni", "mentor", "hiring-manager", "recruiter", "warm-intro",
-    "priority", "career-switch", "remote", "nyc", "boston", "bay-area", "europe",
-)  # fmt: skip
-SOURCES = ("alumni", "LinkedIn", "event", "referral", "cold email", "conference", "meetup", "former colleague", "friend", "Slack community")
+    "product",
+    "design",
+    "engineering",
+    "data",
+    "ux",
+    "strategy",
+    "climate",
+    "fintech",
+    "healthcare",
+    "edtech",
+    "nonprofit",
+    "policy",
+    "alumni",
+    "mentor",
+    "hiring-manager",
+    "recruiter",
+    "warm-intro",
+    "priority",
+    "career-switch",
+    "remote",
+    "nyc",
+    "boston",
+    "bay-area",
+    "europe",
+)
+SOURCES = (
+    "alumni",
+    "LinkedIn",
+    "event",
+    "referral",
+    "cold email",
+    "conference",
+    "meetup",
+    "former colleague",
+    "friend",
+    "Slack community",
+)
 CADENCES = ("14d", "30d", "60d", "8w", "12w", "3m", "6m", "1y", "never")
 MEDIA = ("video", "video", "video", "phone", "phone", "in-person", "in-person", "email")
-ENTRY_NOTES = ("short intro", "asked for 20 minutes", "mentioned our alumni network", "sent my resume", "follow-up on last message")
+ENTRY_NOTES = (
+    "short intro",
+    "asked for 20 minutes",
+    "mentioned our alumni network",
+    "sent my resume",
+    "follow-up on last message",
+)
 VIA = ("email", "LinkedIn", "email", "text", "Slack")
 ZONES = ("Europe/London", "America/Los_Angeles", "America/Chicago", "Europe/Berlin", "Asia/Tokyo")
 STREETS = ("Main St", "Broadway", "Market St", "Elm St", "Congress Ave", "Pike St", "King St W", "High St")
-CAFES = ("Blue Bottle", "Joe Coffee", "Café Grumpy", "Tatte", "La Colombe", "Stumptown", "Pret", "the office lobby")
+CAFES = (
+    "Blue Bottle",
+    "Joe Coffee",
+    "Café Grumpy",
+    "Tatte",
+    "La Colombe",
+    "Stumptown",
+    "Pret",
+    "the office lobby",
+)
 
 ABOUT = (
     "{first} leads the {industry} work at {company} and came up through {background}.",
@@ -116,14 +529,37 @@ ABOUT = (
     "Prefers short calls and clear agendas; send questions ahead of time.",
     "Their team is small but growing, maybe {team} people by next year.",
     "Switched from an individual contributor track to management recently.",
-)  # fmt: skip
-BACKGROUNDS = ("consulting", "academia", "journalism", "teaching", "finance", "the military", "startups", "government", "nonprofits", "design school")
+)
+BACKGROUNDS = (
+    "consulting",
+    "academia",
+    "journalism",
+    "teaching",
+    "finance",
+    "the military",
+    "startups",
+    "government",
+    "nonprofits",
+    "design school",
+)
 TOPICS = (
-    "career changes", "research operations", "hiring for potential", "product discovery", "data ethics",
-    "remote management", "building design systems", "climate finance", "public interest technology",
-    "pricing strategy", "user research on a budget", "writing for the web", "open source sustainability",
-    "grant writing", "platform teams", "the first 90 days in a new role",
-)  # fmt: skip
+    "career changes",
+    "research operations",
+    "hiring for potential",
+    "product discovery",
+    "data ethics",
+    "remote management",
+    "building design systems",
+    "climate finance",
+    "public interest technology",
+    "pricing strategy",
+    "user research on a budget",
+    "writing for the web",
+    "open source sustainability",
+    "grant writing",
+    "platform teams",
+    "the first 90 days in a new role",
+)
 QUESTIONS = (
     "What does a typical week look like for you?",
     "How did you get from {background} into {industry}?",
@@ -143,7 +579,7 @@ QUESTIONS = (
     "Which certifications or courses are actually worth it?",
     "How do you split time between meetings and focused work?",
     "What is one mistake you see career switchers make?",
-)  # fmt: skip
+)
 NOTES = (
     "Said the hardest part of {industry} is {challenge}.",
     "Recommended the book *{book}*.",
@@ -163,9 +599,25 @@ NOTES = (
     "Compared {company} with {other}: more process, more stability.",
     "Described the {topic} project as the thing they are proudest of.",
     "Asked what I want my next role to look like; I need a crisper answer.",
-)  # fmt: skip
-CHALLENGES = ("getting good data", "stakeholder alignment", "long sales cycles", "regulation", "funding", "hiring", "measuring impact")
-BOOKS = ("Inspired", "Designing Your Life", "The Manager's Path", "Thinking in Systems", "So Good They Can't Ignore You", "Range", "Working Backwards")
+)
+CHALLENGES = (
+    "getting good data",
+    "stakeholder alignment",
+    "long sales cycles",
+    "regulation",
+    "funding",
+    "hiring",
+    "measuring impact",
+)
+BOOKS = (
+    "Inspired",
+    "Designing Your Life",
+    "The Manager's Path",
+    "Thinking in Systems",
+    "So Good They Can't Ignore You",
+    "Range",
+    "Working Backwards",
+)
 TOOLS = ("SQL", "Figma", "Python", "dbt", "Looker", "Airtable", "Jira", "Excel")
 TAKEAWAYS = (
     "Focus the resume on outcomes, not tasks.",
@@ -175,18 +627,32 @@ TAKEAWAYS = (
     "My story about leaving {background} needs to be shorter.",
     "Apply through a referral rather than the job board.",
     "Keep in touch every couple of months with a useful link.",
-)  # fmt: skip
+)
 TASKS = (
-    "Send portfolio", "Send thank-you note", "Share the article on {topic}", "Update resume with their feedback",
-    "Apply for the {role_a} opening", "Introduce them to {first2}", "Send writing sample", "Read *{book}*",
-    "Follow up about the {industry} meetup", "Email {first2} {last2}", "Prepare case study notes",
-    "Send the link to my talk", "Connect on LinkedIn",
-)  # fmt: skip
+    "Send portfolio",
+    "Send thank-you note",
+    "Share the article on {topic}",
+    "Update resume with their feedback",
+    "Apply for the {role_a} opening",
+    "Introduce them to {first2}",
+    "Send writing sample",
+    "Read *{book}*",
+    "Follow up about the {industry} meetup",
+    "Email {first2} {last2}",
+    "Prepare case study notes",
+    "Send the link to my talk",
+    "Connect on LinkedIn",
+)
 LOG = (
-    "Sent an intro message via {via}.", "Nudged via {via}.", "They replied and suggested times.",
-    "Sent an article on {topic}.", "Congratulated them on the new role.", "Shared an update on my search.",
-    "Met at a {industry} meetup.", "Exchanged a few messages about {topic}.",
-)  # fmt: skip
+    "Sent an intro message via {via}.",
+    "Nudged via {via}.",
+    "They replied and suggested times.",
+    "Sent an article on {topic}.",
+    "Congratulated them on the new role.",
+    "Shared an update on my search.",
+    "Met at a {industry} meetup.",
+    "Exchanged a few messages about {topic}.",
+)
 
 _SAFE_PLAIN = re.compile(r"[A-Za-z][^:#\[\]{}&*!|>'\"%@`\n]*\Z")
 _RESERVED = frozenset(("true", "false", "yes", "no", "on", "off", "null", "y", "n"))
@@ -194,7 +660,12 @@ _RESERVED = frozenset(("true", "false", "yes", "no", "on", "off", "null", "y", "
 
 def q(text: str) -> str:
     """`text` as a YAML scalar: plain when that is safe in both YAML 1.1 and 1.2, else double-quoted."""
-    if _SAFE_PLAIN.match(text) and text.lower() not in _RESERVED and not text.endswith(" ") and " -" not in text:
+    if (
+        _SAFE_PLAIN.match(text)
+        and text.lower() not in _RESERVED
+        and not text.endswith(" ")
+        and " -" not in text
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -259,16 +730,29 @@ class _Gen:
         if "{" not in template:
             return template
         return template.format(
-            first=person.first, company=person.company, role_a=person.role.lower(), city=person.city,
-            industry=rng.choice(INDUSTRIES), background=rng.choice(BACKGROUNDS), topic=rng.choice(TOPICS),
-            years=rng.randint(2, 15), other=rng.choice(COMPANIES), team=rng.randint(3, 40),
-            challenge=rng.choice(CHALLENGES), book=rng.choice(BOOKS), tool=rng.choice(TOOLS),
-            rounds=rng.randint(2, 5), first2=rng.choice(FIRST_NAMES), last2=rng.choice(LAST_NAMES),
+            first=person.first,
+            company=person.company,
+            role_a=person.role.lower(),
+            city=person.city,
+            industry=rng.choice(INDUSTRIES),
+            background=rng.choice(BACKGROUNDS),
+            topic=rng.choice(TOPICS),
+            years=rng.randint(2, 15),
+            other=rng.choice(COMPANIES),
+            team=rng.randint(3, 40),
+            challenge=rng.choice(CHALLENGES),
+            book=rng.choice(BOOKS),
+            tool=rng.choice(TOOLS),
+            rounds=rng.randint(2, 5),
+            first2=rng.choice(FIRST_NAMES),
+            last2=rng.choice(LAST_NAMES),
             via=rng.choice(VIA),
-        )  # fmt: skip
+        )
 
 
-def generate(path: str | os.PathLike[str], contacts: int, seed: int = 0, *, mtime: float | None = None) -> dict[str, int]:
+def generate(
+    path: str | os.PathLike[str], contacts: int, seed: int = 0, *, mtime: float | None = None
+) -> dict[str, int]:
     """Write the vault into `path` (created if needed); returns counts of what was written.
 
     `mtime` (seconds since the epoch), when given, is set as every written file's atime and mtime."""
@@ -306,7 +790,9 @@ def _people(gen: _Gen) -> list[Person]:
     rng = gen.rng
     people = []
     for name, first, last in gen.names():
-        person = Person(name, first, last, gen.new_id("c-"), rng.choice(COMPANIES), rng.choice(ROLES), rng.choice(CITIES))
+        person = Person(
+            name, first, last, gen.new_id("c-"), rng.choice(COMPANIES), rng.choice(ROLES), rng.choice(CITIES)
+        )
         count = rng.choices((0, 1, 2, 3, 4, 5, 6), (20, 25, 20, 15, 10, 6, 4))[0]
         if count:
             day = gen.day_between(dt.date(2025, 2, 10), dt.date(2027, 3, 31))
@@ -358,7 +844,11 @@ def _dates_block(key: str, days: list[dt.date], gen: _Gen, as_entries: float) ->
 
 def _list_block(key: str, items: list[str], rng: random.Random) -> list[str]:
     if rng.random() < 0.2:
-        return [f"{key}: [{', '.join(item if ',' not in item else json.dumps(item, ensure_ascii=False) for item in items)}]"]
+        return [
+            f"{key}: ["
+            + ", ".join(item if "," not in item else json.dumps(item, ensure_ascii=False) for item in items)
+            + "]"
+        ]
     return [f"{key}:"] + [f"  - {item}" for item in items]
 
 
@@ -372,7 +862,9 @@ def _contact_note(gen: _Gen, p: Person) -> str:
     fm.append(f"company: {q(p.company)}")
     fm.append(f"role: {q(p.role)}")
     fm.append(f"location: {q(p.city)}")
-    slug = re.sub(r"[^a-z0-9]+", ".", f"{p.first} {p.last}".lower().encode("ascii", "ignore").decode()).strip(".")
+    slug = re.sub(r"[^a-z0-9]+", ".", f"{p.first} {p.last}".lower().encode("ascii", "ignore").decode()).strip(
+        "."
+    )
     fm.append(f"email: {slug}@example.com")
     if rng.random() < 0.25:
         fm.append(f'phone: "+1 555-{rng.randint(100, 999)}-{rng.randint(1000, 9999)}"')
@@ -409,7 +901,13 @@ def _contact_note(gen: _Gen, p: Person) -> str:
         fm.append(f"responded: {responded.isoformat()}")
     met = [m.when.date() for m in p.interviews if m.past]
     if met and rng.random() < 0.5:
-        touches = sorted({gen.day_between(met[-1] + dt.timedelta(days=7), TODAY) for _ in range(rng.randint(1, 3)) if met[-1] + dt.timedelta(days=7) <= TODAY})
+        touches = sorted(
+            {
+                gen.day_between(met[-1] + dt.timedelta(days=7), TODAY)
+                for _ in range(rng.randint(1, 3))
+                if met[-1] + dt.timedelta(days=7) <= TODAY
+            }
+        )
         if touches:
             fm += _dates_block("touches", touches, gen, 0.3)
     if met and rng.random() < 0.03:
@@ -418,8 +916,12 @@ def _contact_note(gen: _Gen, p: Person) -> str:
         fm.append(f"keep_in_touch: {rng.choice(CADENCES)}")
     if rng.random() < 0.05:
         day = gen.day_between(TODAY - dt.timedelta(days=20), TODAY + dt.timedelta(days=40))
-        fm.append(f"follow_up: {day.isoformat()}" + (f"T{rng.randint(9, 17):02d}:00" if rng.random() < 0.3 else ""))
-    status = rng.choices(("", "paused", "declined", "archived", "do-not-contact", "active"), (86, 5, 4, 2, 1, 2))[0]
+        fm.append(
+            f"follow_up: {day.isoformat()}" + (f"T{rng.randint(9, 17):02d}:00" if rng.random() < 0.3 else "")
+        )
+    status = rng.choices(
+        ("", "paused", "declined", "archived", "do-not-contact", "active"), (86, 5, 4, 2, 1, 2)
+    )[0]
     if status:
         fm.append(f"status: {status}")
 
@@ -443,7 +945,11 @@ def _contact_note(gen: _Gen, p: Person) -> str:
         elif section == "notes":
             body += ["## Notes", ""]
             for _ in range(rng.randint(2, 8)):
-                body.append(f"- {gen.fill(rng.choice(NOTES), p)}" if rng.random() < 0.7 else gen.fill(rng.choice(ABOUT), p))
+                body.append(
+                    f"- {gen.fill(rng.choice(NOTES), p)}"
+                    if rng.random() < 0.7
+                    else gen.fill(rng.choice(ABOUT), p)
+                )
         elif rng.random() < 0.3:
             body += ["## To do", ""]
             body += _tasks(gen, p, TODAY, rng.randint(1, 3))
@@ -465,7 +971,10 @@ def _tasks(gen: _Gen, p: Person, around: dt.date, count: int) -> list[str]:
         due = around + dt.timedelta(days=rng.randint(-10, 21))
         done = due < TODAY and rng.random() < 0.8
         task = gen.fill(rng.choice(TASKS), p)
-        lines.append(f"- [{'x' if done else ' '}] {task} 📅 {due.isoformat()}" + (f" ✅ {min(due, TODAY).isoformat()}" if done and rng.random() < 0.5 else ""))
+        lines.append(
+            f"- [{'x' if done else ' '}] {task} 📅 {due.isoformat()}"
+            + (f" ✅ {min(due, TODAY).isoformat()}" if done and rng.random() < 0.5 else "")
+        )
     return lines
 
 
@@ -507,14 +1016,23 @@ def _interview_note(gen: _Gen, m: Meeting, people: dict[str, Person]) -> str:
     if m.status:
         fm.append(f"status: {m.status}")
     if m.status == "confirmed" and rng.random() < 0.6:
-        fm.append(f"confirmed: {max(day - dt.timedelta(days=rng.randint(1, 30)), TODAY - dt.timedelta(days=30)).isoformat()}")
+        fm.append(
+            "confirmed: "
+            f"{max(day - dt.timedelta(days=rng.randint(1, 30)), TODAY - dt.timedelta(days=30)).isoformat()}"
+        )
     if m.status == "done" and rng.random() < 0.7:
-        fm.append(f"thank_you_sent: {min(day + dt.timedelta(days=rng.choice((0, 0, 1, 1, 2))), TODAY).isoformat()}")
+        fm.append(
+            f"thank_you_sent: {min(day + dt.timedelta(days=rng.choice((0, 0, 1, 1, 2))), TODAY).isoformat()}"
+        )
     if m.referrals:
         fm.append("referrals:")
         for name in m.referrals:
             form = rng.random()
-            shown = name if form < 0.9 or name not in people else (f"{name}|{people[name].first}" if form < 0.95 else f"contacts/{name}")
+            shown = (
+                name
+                if form < 0.9 or name not in people
+                else (f"{name}|{people[name].first}" if form < 0.95 else f"contacts/{name}")
+            )
             fm.append(f"  - {link(shown)}")
     if m.status in ("done", "scheduled", "confirmed", "") and rng.random() < 0.45:
         fm.append("commitments:")
@@ -532,7 +1050,11 @@ def _interview_note(gen: _Gen, m: Meeting, people: dict[str, Person]) -> str:
     if m.past and m.status == "done":
         body += ["", "## Notes", ""]
         for _ in range(rng.randint(3, 12)):
-            body.append(f"- {gen.fill(rng.choice(NOTES), p)}" if rng.random() < 0.75 else gen.fill(rng.choice(ABOUT), p))
+            body.append(
+                f"- {gen.fill(rng.choice(NOTES), p)}"
+                if rng.random() < 0.75
+                else gen.fill(rng.choice(ABOUT), p)
+            )
         body += ["", "## Takeaways", ""]
         body += [f"- {gen.fill(rng.choice(TAKEAWAYS), p)}" for _ in range(rng.randint(1, 4))]
         if m.referrals:
@@ -562,12 +1084,19 @@ def _parse_mtime(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write a realistic iinotes vault for benchmarks.")
     parser.add_argument("dir", help="folder to write into (created if missing)")
-    parser.add_argument("--contacts", type=int, required=True, help="number of contacts (about 2x as many interviews)")
+    parser.add_argument(
+        "--contacts", type=int, required=True, help="number of contacts (about 2x as many interviews)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--mtime", type=_parse_mtime, default=None, help="set every file's mtime, e.g. 2026-11-01")
+    parser.add_argument(
+        "--mtime", type=_parse_mtime, default=None, help="set every file's mtime, e.g. 2026-11-01"
+    )
     args = parser.parse_args(argv)
     counts = generate(args.dir, contacts=args.contacts, seed=args.seed, mtime=args.mtime)
-    print(f"wrote {counts['notes']} notes ({counts['contacts']} contacts, {counts['interviews']} interviews) to {args.dir}")
+    print(
+        f"wrote {counts['notes']} notes ({counts['contacts']} contacts, {counts['interviews']} interviews) "
+        f"to {args.dir}"
+    )
     return 0
 
 

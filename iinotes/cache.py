@@ -54,7 +54,9 @@ def load(vault: Path) -> tuple[Entries, Snapshot | None]:
     return entries, snapshot
 
 
-def save(vault: Path, entries: Entries, started_ns: int | None = None, snapshot: Snapshot | None = None) -> None:
+def save(
+    vault: Path, entries: Entries, started_ns: int | None = None, snapshot: Snapshot | None = None
+) -> None:
     """Write the cache, leaving out files modified too recently to trust their signature (and
     then the snapshot too: the next run re-reads those files, so it could not be used)."""
     started = started_ns if started_ns is not None else time.time_ns()
@@ -63,7 +65,9 @@ def save(vault: Path, entries: Entries, started_ns: int | None = None, snapshot:
         snapshot = None
     try:
         folder = state_dir(vault)
-        atomic_write(folder / CACHE_FILE, pickle.dumps((_TAG, kept, snapshot), protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(
+            folder / CACHE_FILE, pickle.dumps((_TAG, kept, snapshot), protocol=pickle.HIGHEST_PROTOCOL)
+        )
     except OSError:
         pass  # a read-only vault simply runs without a cache
 
@@ -93,7 +97,9 @@ def load_feed(vault: Path, key: str) -> Any:
 def save_feed(vault: Path, key: str, value: Any) -> None:
     """Keep the last feed made (one entry: the next run with the same key reuses it)."""
     try:
-        atomic_write(state_dir(vault) / FEED_FILE, pickle.dumps((_TAG, key, value), protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write(
+            state_dir(vault) / FEED_FILE, pickle.dumps((_TAG, key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        )
     except OSError:
         pass
 

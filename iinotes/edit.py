@@ -118,7 +118,9 @@ def render(value: Any, *, flow: bool = False, style: str | None = None) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{render(k, flow=True)}: {render(v, flow=True)}" for k, v in value.items()) + "}"
+        return (
+            "{" + ", ".join(f"{render(k, flow=True)}: {render(v, flow=True)}" for k, v in value.items()) + "}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(render(v, flow=True) for v in value) + "]"
     text = str(value)
@@ -129,13 +131,17 @@ def render(value: Any, *, flow: bool = False, style: str | None = None) -> str:
     return _double_quoted(text)
 
 
-_YAML_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_YAML_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def _double_quoted(text: str) -> str:
     """A YAML double-quoted scalar (JSON's escapes, plus \\u escapes for what YAML may not hold raw)."""
     quoted = json.dumps(text, ensure_ascii=False)
-    return _YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) <= 0xFFFF else f"\\U{ord(m[0]):08x}", quoted)
+    return _YAML_PRINTABLE.sub(
+        lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) <= 0xFFFF else f"\\U{ord(m[0]):08x}", quoted
+    )
 
 
 # --- the note as lines --------------------------------------------------------------------------
@@ -184,7 +190,11 @@ def _doc(data: bytes) -> _Doc:
     doc = _Doc(bom, lines, eols, close)
     front = doc.front()
     if any(mark in front for mark in _YAML_BREAKS):
-        raise EditRefused("the front matter holds unusual line breaks (a lone CR, NEL or U+2028), so it cannot be edited safely", "edit this note by hand")
+        raise EditRefused(
+            "the front matter holds unusual line breaks (a lone CR, NEL or U+2028), so it cannot be edited "
+            "safely",
+            "edit this note by hand",
+        )
     return doc
 
 
@@ -241,7 +251,9 @@ def _compose(text: str) -> yaml.MappingNode:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        raise EditRefused(f"the front matter is not valid YAML ({str(error).splitlines()[0]})", "run `iinotes validate`") from None
+        raise EditRefused(
+            f"the front matter is not valid YAML ({str(error).splitlines()[0]})", "run `iinotes validate`"
+        ) from None
     if not isinstance(root, yaml.MappingNode) or root.flow_style:
         raise EditRefused("the front matter is not a block of `key: value` lines", "edit this note by hand")
     return root
@@ -255,19 +267,29 @@ def _top(root: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None
 
 
 def _is_empty(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and not node.style and node.start_mark.index == node.end_mark.index
+    return (
+        isinstance(node, yaml.ScalarNode) and not node.style and node.start_mark.index == node.end_mark.index
+    )
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in ("", "~", "null", "Null", "NULL")
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and not node.style
+        and node.value in ("", "~", "null", "Null", "NULL")
+    )
 
 
 def _replace_scalar(t: _Text, node: yaml.Node, value: Any, flow: bool) -> Splice:
     """Replace a scalar's text with `value` (keeping its quote style), or fill an empty value."""
     if not isinstance(node, yaml.ScalarNode):
-        raise EditRefused("the value to change is a list or mapping, not a single value", "edit this note by hand")
+        raise EditRefused(
+            "the value to change is a list or mapping, not a single value", "edit this note by hand"
+        )
     if node.style in ("|", ">"):
-        raise EditRefused("the value to change is written as a block of text (| or >)", "edit this note by hand")
+        raise EditRefused(
+            "the value to change is written as a block of text (| or >)", "edit this note by hand"
+        )
     start = t.at(node.start_mark)
     if _is_empty(node):
         return (start, start, " " + render(value, flow=flow))
@@ -298,7 +320,9 @@ def _splice_append(t: _Text, root: yaml.MappingNode, change: Append, current: An
             at = t.line_start(key_node.start_mark.line + 1)
             return (at, at, f"  - {item}\n")
         if node.style in ("|", ">"):
-            raise EditRefused(f"{change.key} is written as a block of text, not a list", "edit this note by hand")
+            raise EditRefused(
+                f"{change.key} is written as a block of text, not a list", "edit this note by hand"
+            )
         both = [] if _is_null(node) else [current]
         return (t.at(node.start_mark), t.at(node.end_mark), render(both + [normal(change.item)]))
     if not isinstance(node, yaml.SequenceNode):
@@ -328,8 +352,14 @@ def _splice_in_item(t: _Text, root: yaml.MappingNode, change: SetInItem, current
     item = node.value[change.index]
     if isinstance(item, yaml.ScalarNode):
         if item.style in ("|", ">"):
-            raise EditRefused(f"{change.key} item {change.index + 1} is a block of text", "edit this note by hand")
-        new = {"task": current, change.field: normal(change.value)} if change.key == "commitments" else {change.field: normal(change.value)}
+            raise EditRefused(
+                f"{change.key} item {change.index + 1} is a block of text", "edit this note by hand"
+            )
+        new = (
+            {"task": current, change.field: normal(change.value)}
+            if change.key == "commitments"
+            else {change.field: normal(change.value)}
+        )
         return (t.at(item.start_mark), t.at(item.end_mark), render(new))
     if not isinstance(item, yaml.MappingNode):
         raise EditRefused(f"{change.key} item {change.index + 1} is not a mapping")
@@ -440,7 +470,10 @@ def check_editable(data: bytes, path: str) -> None:
     parsed = parse_note(path, data)
     errors = [p for p in parsed.problems if p.severity == "error"]
     if errors:
-        raise EditRefused(f"{path} has errors, so iinotes will not write to it: {errors[0].format()}", "fix them first (`iinotes validate` lists them)")
+        raise EditRefused(
+            f"{path} has errors, so iinotes will not write to it: {errors[0].format()}",
+            "fix them first (`iinotes validate` lists them)",
+        )
     if parsed.note is None:
         raise EditRefused(f"{path} is not a contact or interview note")
 
@@ -472,7 +505,9 @@ def plan(data: bytes, changes: Sequence[Change], path: str = "note.md", *, fresh
             splice = _splice_append(t, root, change, current)
         else:
             items = current if isinstance(current, list) else []
-            splice = _splice_in_item(t, root, change, items[change.index] if change.index < len(items) else None)
+            splice = _splice_in_item(
+                t, root, change, items[change.index] if change.index < len(items) else None
+            )
         start, end, text = splice
         front = front[:start] + text + front[end:]
         _expect(change, expected)
@@ -489,16 +524,26 @@ def _verify(old: bytes, new: bytes, expected: dict[str, Any], ticks: list[int], 
     after = _raw(new)
     if after != expected:
         wrong = sorted(k for k in set(after) | set(expected) if after.get(k) != expected.get(k))
-        raise EditRefused(f"the edit would have changed more than intended ({', '.join(wrong)}); nothing was written", "edit this note by hand, and please report it")
+        raise EditRefused(
+            f"the edit would have changed more than intended ({', '.join(wrong)}); nothing was written",
+            "edit this note by hand, and please report it",
+        )
     old_doc, new_doc = _doc(old), _doc(new)
     old_body = old_doc.lines[old_doc.close :]
     new_body = new_doc.lines[new_doc.close :]
-    if len(old_body) != len(new_body) or any(a != b for i, (a, b) in enumerate(zip(old_body, new_body, strict=True)) if i + old_doc.close not in ticks):
+    if len(old_body) != len(new_body) or any(
+        a != b
+        for i, (a, b) in enumerate(zip(old_body, new_body, strict=True))
+        if i + old_doc.close not in ticks
+    ):
         raise EditRefused("the edit would have changed the note's body; nothing was written")
     parsed = parse_note(path, new)
     errors = [p for p in parsed.problems if p.severity == "error"]
     if errors or parsed.note is None:
-        raise EditRefused(f"the edited note would not be valid ({errors[0].format() if errors else 'not a note'}); nothing was written")
+        raise EditRefused(
+            f"the edited note would not be valid ({errors[0].format() if errors else 'not a note'}); nothing "
+            "was written"
+        )
 
 
 def unified_diff(old: bytes, new: bytes, path: str) -> str:

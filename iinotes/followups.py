@@ -17,7 +17,17 @@ from .model import INACTIVE_STATUSES, Commitment, Contact, Interview
 from .settings import Settings
 from .values import zone
 
-KINDS = ("nudge", "prepare", "confirm", "interview", "thank-you", "commitment", "referral", "keep-in-touch", "manual")
+KINDS = (
+    "nudge",
+    "prepare",
+    "confirm",
+    "interview",
+    "thank-you",
+    "commitment",
+    "referral",
+    "keep-in-touch",
+    "manual",
+)
 TIMED_KINDS = ("interview", "confirm")
 CONFIRM_MINUTES = 15
 MANUAL_MINUTES = 15
@@ -58,7 +68,9 @@ def stable_uid(note_key: str, kind: str, ordinal: str) -> str:
 
 def note_key(note: Contact | Interview) -> str:
     """The note's `id`; without one, its file name (survives moving the note, not renaming it)."""
-    return f"id:{note.id}" if note.id else "file:" + note.path.rsplit("/", 1)[-1].removesuffix(".md").casefold()
+    return (
+        f"id:{note.id}" if note.id else "file:" + note.path.rsplit("/", 1)[-1].removesuffix(".md").casefold()
+    )
 
 
 class _LazyText:
@@ -104,7 +116,6 @@ def _shift(instant: dt.datetime, hours: int) -> dt.datetime | None:
 Memo = dict[str, tuple[tuple[object, ...], tuple[object, ...], list[tuple[tuple[object, ...], FollowUp]]]]
 
 
-
 def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | None = None) -> list[FollowUp]:
     """Every open follow-up of the vault on `today`, sorted by day, time, then id.
 
@@ -133,7 +144,13 @@ def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | No
         if iview.contact is None and iview.interview.contact is not None:
             orphan = Contact(path=path, name=iview.interview.contact.target)
             fake = ContactView(orphan, "lead", (path,), None, (), (), None, 0)
-            keyed += [(_order(item), item) for item in (_mark_overdue(i, today) for i in _interview_items(fake, iview.interview, index, settings, today))]
+            keyed += [
+                (_order(item), item)
+                for item in (
+                    _mark_overdue(i, today)
+                    for i in _interview_items(fake, iview.interview, index, settings, today)
+                )
+            ]
     if memo is not None:
         memo.clear()
         memo.update(fresh)
@@ -155,7 +172,17 @@ def _referral_inputs(view: ContactView, index: Index) -> tuple[object, ...]:
                 state.append((referral.name, None))
             else:
                 c = target.contact
-                state.append((referral.name, referral.target, c.name, bool(c.outreach), c.responded is not None, bool(target.interviews), c.status))
+                state.append(
+                    (
+                        referral.name,
+                        referral.target,
+                        c.name,
+                        bool(c.outreach),
+                        c.responded is not None,
+                        bool(target.interviews),
+                        c.status,
+                    )
+                )
     return tuple(state)
 
 
@@ -165,7 +192,9 @@ def _mark_overdue(item: FollowUp, today: dt.date) -> FollowUp:
     return item
 
 
-def _contact_items(view: ContactView, interviews: list[Interview], index: Index, settings: Settings, today: dt.date) -> list[FollowUp]:
+def _contact_items(
+    view: ContactView, interviews: list[Interview], index: Index, settings: Settings, today: dt.date
+) -> list[FollowUp]:
     contact = view.contact
     key = note_key(contact)
     items: list[FollowUp] = []
@@ -178,9 +207,16 @@ def _contact_items(view: ContactView, interviews: list[Interview], index: Index,
             last = contact.outreach[-1].date
             number = nudges_sent + 1
             items.append(
-                FollowUp("nudge", stable_uid(key, "nudge", str(number)), _day_after(last, settings.nudge_after_days),
-                         f"Nudge {name} ({_ordinal(number)} of {settings.max_nudges})", f"no reply since {last.isoformat()}",
-                         contact.path, name, contact.path)  # fmt: skip
+                FollowUp(
+                    "nudge",
+                    stable_uid(key, "nudge", str(number)),
+                    _day_after(last, settings.nudge_after_days),
+                    f"Nudge {name} ({_ordinal(number)} of {settings.max_nudges})",
+                    f"no reply since {last.isoformat()}",
+                    contact.path,
+                    name,
+                    contact.path,
+                )
             )
 
     if view.stage in ("met", "in-touch"):
@@ -188,9 +224,16 @@ def _contact_items(view: ContactView, interviews: list[Interview], index: Index,
         anchor = _latest_touch(contact, interviews, settings, today)
         if cadence is not None and anchor is not None:
             items.append(
-                FollowUp("keep-in-touch", stable_uid(key, "keep-in-touch", "1"), cadence.after(anchor),
-                         f"Keep in touch with {name}", f"last in touch {anchor.isoformat()}; your cadence is every {cadence}",
-                         contact.path, name, contact.path)  # fmt: skip
+                FollowUp(
+                    "keep-in-touch",
+                    stable_uid(key, "keep-in-touch", "1"),
+                    cadence.after(anchor),
+                    f"Keep in touch with {name}",
+                    f"last in touch {anchor.isoformat()}; your cadence is every {cadence}",
+                    contact.path,
+                    name,
+                    contact.path,
+                )
             )
 
     if contact.follow_up is not None:
@@ -203,7 +246,9 @@ def _contact_items(view: ContactView, interviews: list[Interview], index: Index,
     return _dedupe_ordinals(items)
 
 
-def _latest_touch(contact: Contact, interviews: list[Interview], settings: Settings, today: dt.date) -> dt.date | None:
+def _latest_touch(
+    contact: Contact, interviews: list[Interview], settings: Settings, today: dt.date
+) -> dt.date | None:
     """What keep-in-touch counts from: the latest meeting, thank-you, reply or touch (the
     contact's `last_contact`, when set, overrides them)."""
     if contact.last_contact is not None:
@@ -228,22 +273,45 @@ def _manual(contact: Contact, key: str, interviews: list[Interview], settings: S
     else:
         assert when is not None
         day = when
-    later = [e.date for e in (*contact.outreach, *contact.touches)] + [d for d in (contact.responded, contact.last_contact) if d]
+    later = [e.date for e in (*contact.outreach, *contact.touches)] + [
+        d for d in (contact.responded, contact.last_contact) if d
+    ]
     later += [i.thank_you_sent for i in interviews if i.thank_you_sent]
     if any(d >= day for d in later):
         return []  # the note already shows a contact on or after the day you set
     return [
-        FollowUp("manual", stable_uid(key, "manual", "1"), day, f"Follow up with {contact.name}", f"you set this follow-up in {contact.path}",
-                 contact.path, contact.name, contact.path, start=start, minutes=MANUAL_MINUTES if start else 0)  # fmt: skip
+        FollowUp(
+            "manual",
+            stable_uid(key, "manual", "1"),
+            day,
+            f"Follow up with {contact.name}",
+            f"you set this follow-up in {contact.path}",
+            contact.path,
+            contact.name,
+            contact.path,
+            start=start,
+            minutes=MANUAL_MINUTES if start else 0,
+        )
     ]
 
 
-def _commitment(item: Commitment, key: str, path: str, name: str, contact_path: str | None, context: object) -> FollowUp | None:
+def _commitment(
+    item: Commitment, key: str, path: str, name: str, contact_path: str | None, context: object
+) -> FollowUp | None:
     if item.done or item.due is None:
         return None
     words = " ".join(item.task.casefold().split())
     detail = f"you promised {name} this{context}"
-    return FollowUp("commitment", stable_uid(key, "commitment", words), item.due, f"{item.task} (for {name})", detail, path, name, contact_path)
+    return FollowUp(
+        "commitment",
+        stable_uid(key, "commitment", words),
+        item.due,
+        f"{item.task} (for {name})",
+        detail,
+        path,
+        name,
+        contact_path,
+    )
 
 
 def _dedupe_ordinals(items: list[FollowUp]) -> list[FollowUp]:
@@ -259,7 +327,9 @@ def _dedupe_ordinals(items: list[FollowUp]) -> list[FollowUp]:
     return result
 
 
-def _interview_items(view: ContactView, interview: Interview, index: Index, settings: Settings, today: dt.date) -> list[FollowUp]:
+def _interview_items(
+    view: ContactView, interview: Interview, index: Index, settings: Settings, today: dt.date
+) -> list[FollowUp]:
     if interview.status in ("cancelled",):
         return []
     key = note_key(interview)
@@ -270,13 +340,23 @@ def _interview_items(view: ContactView, interview: Interview, index: Index, sett
     items: list[FollowUp] = []
     took_place = happened(interview, today, settings.timezone)
     ahead = interview.status in ("requested", "scheduled", "confirmed") and day is not None and day >= today
-    where = " ".join(x for x in (interview.medium, f"at {interview.location}" if interview.location else "") if x)
+    where = " ".join(
+        x for x in (interview.medium, f"at {interview.location}" if interview.location else "") if x
+    )
     on = _LazyText(lambda: _on(interview, start, day, settings))
 
     if ahead and day is not None:
         items.append(
-            FollowUp("prepare", stable_uid(key, "prepare", "1"), _day_after(day, -settings.prepare_days_before),
-                     f"Prepare for {name}", f"research them and prepare questions for the meeting {on}", interview.path, name, cpath)  # fmt: skip
+            FollowUp(
+                "prepare",
+                stable_uid(key, "prepare", "1"),
+                _day_after(day, -settings.prepare_days_before),
+                f"Prepare for {name}",
+                f"research them and prepare questions for the meeting {on}",
+                interview.path,
+                name,
+                cpath,
+            )
         )
         confirmed = interview.status == "confirmed" or interview.confirmed is not None
         if not confirmed and interview.status == "scheduled":
@@ -284,19 +364,47 @@ def _interview_items(view: ContactView, interview: Interview, index: Index, sett
                 at = _shift(start, -settings.confirm_hours_before)
                 if at is not None:
                     items.append(
-                        FollowUp("confirm", stable_uid(key, "confirm", "1"), _local_day(at, settings), f"Confirm the meeting with {name}",
-                                 f"the meeting {on} is not confirmed yet", interview.path, name, cpath, start=at, minutes=CONFIRM_MINUTES)  # fmt: skip
+                        FollowUp(
+                            "confirm",
+                            stable_uid(key, "confirm", "1"),
+                            _local_day(at, settings),
+                            f"Confirm the meeting with {name}",
+                            f"the meeting {on} is not confirmed yet",
+                            interview.path,
+                            name,
+                            cpath,
+                            start=at,
+                            minutes=CONFIRM_MINUTES,
+                        )
                     )
             else:
                 days = math.ceil(settings.confirm_hours_before / 24)
                 items.append(
-                    FollowUp("confirm", stable_uid(key, "confirm", "1"), _day_after(day, -days), f"Confirm the meeting with {name}",
-                             f"the meeting {on} is not confirmed yet (and has no time yet)", interview.path, name, cpath)  # fmt: skip
+                    FollowUp(
+                        "confirm",
+                        stable_uid(key, "confirm", "1"),
+                        _day_after(day, -days),
+                        f"Confirm the meeting with {name}",
+                        f"the meeting {on} is not confirmed yet (and has no time yet)",
+                        interview.path,
+                        name,
+                        cpath,
+                    )
                 )
         items.append(
-            FollowUp("interview", stable_uid(key, "interview", "1"), day, f"Informational interview with {name}",
-                     f"{interview.duration} min {where}".strip(), interview.path, name, cpath,
-                     start=start, minutes=interview.duration if start else 0, location=interview.location)  # fmt: skip
+            FollowUp(
+                "interview",
+                stable_uid(key, "interview", "1"),
+                day,
+                f"Informational interview with {name}",
+                f"{interview.duration} min {where}".strip(),
+                interview.path,
+                name,
+                cpath,
+                start=start,
+                minutes=interview.duration if start else 0,
+                location=interview.location,
+            )
         )
 
     if took_place and interview.thank_you_sent is None:
@@ -306,26 +414,48 @@ def _interview_items(view: ContactView, interview: Interview, index: Index, sett
         else:
             due = _day_after(day or today, math.ceil(settings.thank_you_hours_after / 24))
         items.append(
-            FollowUp("thank-you", stable_uid(key, "thank-you", "1"), due, f"Thank {name}", f"send a thank-you for the meeting {on}",
-                     interview.path, name, cpath)  # fmt: skip
+            FollowUp(
+                "thank-you",
+                stable_uid(key, "thank-you", "1"),
+                due,
+                f"Thank {name}",
+                f"send a thank-you for the meeting {on}",
+                interview.path,
+                name,
+                cpath,
+            )
         )
 
     if took_place and day is not None:
         iview = index.interviews[interview.path]
         for referral in iview.referrals:
             target = index.contacts.get(referral.target) if referral.target else None
-            if target is not None and (target.contact.outreach or target.contact.responded or target.interviews or target.contact.status in INACTIVE_STATUSES):
+            if target is not None and (
+                target.contact.outreach
+                or target.contact.responded
+                or target.interviews
+                or target.contact.status in INACTIVE_STATUSES
+            ):
                 continue
             person = target.contact.name if target else referral.name
             items.append(
-                FollowUp("referral", stable_uid(key, "referral", referral.name.casefold()), _day_after(day, settings.referral_days_after),
-                         f"Reach out to {person} (referred by {name})",
-                         f"{name} suggested you talk to {person}" + ("" if target else "; there is no contact note for them yet"),
-                         interview.path, person, referral.target)  # fmt: skip
+                FollowUp(
+                    "referral",
+                    stable_uid(key, "referral", referral.name.casefold()),
+                    _day_after(day, settings.referral_days_after),
+                    f"Reach out to {person} (referred by {name})",
+                    f"{name} suggested you talk to {person}"
+                    + ("" if target else "; there is no contact note for them yet"),
+                    interview.path,
+                    person,
+                    referral.target,
+                )
             )
 
     for commitment in interview.commitments:
-        item = _commitment(commitment, key, interview.path, name, cpath, _LazyText(lambda: f" at the meeting {on}"))
+        item = _commitment(
+            commitment, key, interview.path, name, cpath, _LazyText(lambda: f" at the meeting {on}")
+        )
         if item:
             items.append(item)
     return _dedupe_ordinals(items)
@@ -333,7 +463,12 @@ def _interview_items(view: ContactView, interview: Interview, index: Index, sett
 
 def _on(interview: Interview, start: dt.datetime | None, day: dt.date | None, settings: Settings) -> str:
     if start is not None:
-        local = start.astimezone(zone(interview.timezone or settings.timezone)) if not isinstance(interview.scheduled, dt.datetime) or interview.scheduled.tzinfo is None else start
-        label = interview.timezone or (settings.timezone if interview.scheduled.tzinfo is None else local.strftime("UTC%z"))  # type: ignore[union-attr]
+        local = (
+            start.astimezone(zone(interview.timezone or settings.timezone))
+            if not isinstance(interview.scheduled, dt.datetime) or interview.scheduled.tzinfo is None
+            else start
+        )
+        naive = not isinstance(interview.scheduled, dt.datetime) or interview.scheduled.tzinfo is None
+        label = interview.timezone or (settings.timezone if naive else local.strftime("UTC%z"))
         return f"on {local.strftime('%Y-%m-%d at %H:%M')} ({label})"
     return f"on {day.isoformat()}" if day else "(no date yet)"

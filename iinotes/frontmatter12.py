@@ -43,14 +43,23 @@ _SCALAR_TAGS = _STR_TAGS | {
 _COLLECTION_TAGS = frozenset(("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"))
 
 Path_ = tuple[Any, ...]
-_TAG_TYPES: dict[str, type | tuple[type, ...]] = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}
+_TAG_TYPES: dict[str, type | tuple[type, ...]] = {
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+    "null": type(None),
+}
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """libyaml's parser and composer with no implicit resolvers: every plain scalar comes out as str."""
 
     yaml_implicit_resolvers: dict[str, Any] = {}
-    _DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+    _DEFAULT_TAGS = {
+        yaml.ScalarNode: "tag:yaml.org,2002:str",
+        yaml.SequenceNode: "tag:yaml.org,2002:seq",
+        yaml.MappingNode: "tag:yaml.org,2002:map",
+    }
 
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         """Every untagged node gets its kind's default tag (no regex matching per scalar)."""
@@ -153,7 +162,9 @@ class _Builder:
                 return _resolve_plain(node.value)
             return self.scalar(node, path)
         if node.tag not in _COLLECTION_TAGS:
-            self.issue(node, "yaml-tag", f"{_label(path)}: the tag {node.tag} is not supported", "remove the tag")
+            self.issue(
+                node, "yaml-tag", f"{_label(path)}: the tag {node.tag} is not supported", "remove the tag"
+            )
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         return self.mapping(node, path)
@@ -173,9 +184,19 @@ class _Builder:
             expected = _TAG_TYPES[tag.rsplit(":", 1)[1]]
             if isinstance(resolved, expected) and not (tag.endswith("int") and isinstance(resolved, bool)):
                 return resolved
-            self.issue(node, "yaml-tag", f"{_label(path)}: {value!r} is not a valid {tag.rsplit(':', 1)[1]}", "remove the tag or fix the value")
+            self.issue(
+                node,
+                "yaml-tag",
+                f"{_label(path)}: {value!r} is not a valid {tag.rsplit(':', 1)[1]}",
+                "remove the tag or fix the value",
+            )
             return value
-        self.issue(node, "yaml-tag", f"{_label(path)}: the tag {tag} is not supported", "remove the tag; quote the value if it is text")
+        self.issue(
+            node,
+            "yaml-tag",
+            f"{_label(path)}: the tag {tag} is not supported",
+            "remove the tag; quote the value if it is text",
+        )
         return value
 
     def mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
@@ -183,7 +204,12 @@ class _Builder:
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.issue(key_node, "yaml-key", "a key must be plain text, not a list or mapping", "write `key: value`")
+                self.issue(
+                    key_node,
+                    "yaml-key",
+                    "a key must be plain text, not a list or mapping",
+                    "write `key: value`",
+                )
                 continue
             key = key_node.value
             where = self.where(key_node)
@@ -192,7 +218,8 @@ class _Builder:
                 self.issue(
                     key_node,
                     "duplicate-key",
-                    f"{_label(path + (key,))} appears twice (first on line {first_seen[key]}); the first value is kept",
+                    f"{_label(path + (key,))} appears twice (first on line {first_seen[key]}); the first "
+                    "value is kept",
                     "delete one of the two lines",
                 )
                 continue
@@ -215,7 +242,11 @@ def _yaml_error_issue(error: yaml.YAMLError, first_line: int, text: str) -> RawI
     context = getattr(error, "context", None)
     message = f"front matter is not valid YAML: {problem}" + (f" ({context})" if context else "")
     hint = "check indentation and quote values that contain ': ' or start with [ { * & ! | > ' \" % @ `"
-    bad_line = text.split("\n")[line - first_line] if mark is not None and 0 <= line - first_line < text.count("\n") + 1 else ""
+    bad_line = (
+        text.split("\n")[line - first_line]
+        if mark is not None and 0 <= line - first_line < text.count("\n") + 1
+        else ""
+    )
     if "\t" in problem or "\\t" in problem or "\t" in bad_line[: column or len(bad_line)]:
         hint = "YAML does not allow tabs for indentation: replace the tab with spaces"
     elif "mapping values are not allowed" in problem:
@@ -227,7 +258,13 @@ def load_front_matter(text: str, first_line: int = 1) -> Loaded:
     """Load front matter text as split off by python-frontmatter: it starts right after the
     opening `---`, so its first line is the rest of the fence line, `first_line` of the file."""
     if len(text.encode("utf-8")) > MAX_FRONT_MATTER:
-        issue = RawIssue(max(first_line, 1), 1, "front-matter-too-large", f"front matter is over {MAX_FRONT_MATTER // 1024} KiB", "move long text into the note's body")
+        issue = RawIssue(
+            max(first_line, 1),
+            1,
+            "front-matter-too-large",
+            f"front matter is over {MAX_FRONT_MATTER // 1024} KiB",
+            "move long text into the note's body",
+        )
         return Loaded(None, {}, [issue], "too-large")
     if "&" in text or "*" in text:  # rare: confirm with the event stream before composing
         anchor = _find_anchor(text, first_line)
@@ -238,7 +275,9 @@ def load_front_matter(text: str, first_line: int = 1) -> Loaded:
     except yaml.YAMLError as error:
         return Loaded(None, {}, [_yaml_error_issue(error, first_line, text)], "invalid")
     except RecursionError:
-        issue = RawIssue(first_line, 1, "yaml-syntax", "front matter is nested too deeply", "flatten the nested lists")
+        issue = RawIssue(
+            first_line, 1, "yaml-syntax", "front matter is nested too deeply", "flatten the nested lists"
+        )
         return Loaded(None, {}, [issue], "invalid")
     if root is None:
         return Loaded(None, {}, [], "empty")

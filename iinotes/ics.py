@@ -69,7 +69,9 @@ def _timing(item: FollowUp, today: dt.date, settings: Settings) -> _Timing:
     start_utc = item.start.astimezone(dt.UTC)
     end_utc = start_utc + dt.timedelta(minutes=item.minutes or 15)
     tzid = getattr(item.start.tzinfo, "key", None)
-    if tzid is None or tzid.upper() in _UTC_NAMES:  # a fixed offset written in the note, or UTC: never floating
+    if (
+        tzid is None or tzid.upper() in _UTC_NAMES
+    ):  # a fixed offset written in the note, or UTC: never floating
         return _Timing((f"DTSTART:{_local(start_utc)}Z", f"DTEND:{_local(end_utc)}Z"), None)
     return _Timing((_zoned("DTSTART", start_utc, tzid), _zoned("DTEND", end_utc, tzid)), tzid)
 
@@ -121,9 +123,16 @@ def in_feed(items: list[FollowUp], today: dt.date, horizon_days: int) -> list[Fo
     return [item for item in items if item.overdue or item.due <= last]
 
 
-def render(items: Sequence[FollowUp], settings: Settings, today: dt.date, *, previous: bytes | None = None,
-           private: dict[str, str] | None = None, sequences: dict[str, tuple[int, str]] | None = None,
-           memo: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] | None = None) -> bytes:  # fmt: skip
+def render(
+    items: Sequence[FollowUp],
+    settings: Settings,
+    today: dt.date,
+    *,
+    previous: bytes | None = None,
+    private: dict[str, str] | None = None,
+    sequences: dict[str, tuple[int, str]] | None = None,
+    memo: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] | None = None,
+) -> bytes:
     """The calendar for `items` (already filtered with `in_feed`) as bytes.
 
     `previous`: the last feed written, so SEQUENCE rises when an item's time changes; or
@@ -151,7 +160,11 @@ def render(items: Sequence[FollowUp], settings: Settings, today: dt.date, *, pre
         new[item.uid] = (sequence, when)
         extra = private.get(item.contact_path or "", "") if private and settings.private_details else ""
         inputs = (sequence, today, settings.alarms, settings.private_details, extra)
-        event = known[3] if known is not None and known[2] == inputs else _render_event(item, sequence, today, settings, stamp, when, extra)
+        event = (
+            known[3]
+            if known is not None and known[2] == inputs
+            else _render_event(item, sequence, today, settings, stamp, when, extra)
+        )
         fresh[id(item)] = (item, when, inputs, event)
         events.append(event)
         if event.tzid:
@@ -193,7 +206,9 @@ class _Event:
     day: dt.date
 
 
-def _render_event(item: FollowUp, sequence: int, today: dt.date, settings: Settings, stamp: str, when: str, extra: str) -> _Event:
+def _render_event(
+    item: FollowUp, sequence: int, today: dt.date, settings: Settings, stamp: str, when: str, extra: str
+) -> _Event:
     timing = _timing(item, today, settings)
     summary = ("Overdue: " if item.overdue else "") + item.title
     description = [item.detail[:1].upper() + item.detail[1:] + "."]
@@ -221,8 +236,18 @@ def _render_event(item: FollowUp, sequence: int, today: dt.date, settings: Setti
     ]
     if settings.alarms:
         trigger = "TRIGGER:-PT15M" if item.start is not None and not item.overdue else "TRIGGER:PT9H"
-        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(summary)}", trigger, "END:VALARM"]
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"DESCRIPTION:{escape_text(summary)}",
+            trigger,
+            "END:VALARM",
+        ]
     lines.append("END:VEVENT")
-    sort_key = timing.lines[0].split(":", 1)[1] if item.start is None or item.overdue else item.start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    sort_key = (
+        timing.lines[0].split(":", 1)[1]
+        if item.start is None or item.overdue
+        else item.start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    )
     day = item.start.date() if item.start is not None else item.due
     return _Event(sort_key, item.uid, "".join(fold(line) for line in lines), timing.tzid, day)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import LookupFailed
-from .model import Contact, Interview, Link, Problem
+from .model import Contact, Interview, Link, Problem, Severity
 from .settings import Settings
 from .values import zone
 
@@ -164,7 +164,9 @@ def derive_stage(contact: Contact, interviews: list[Interview], settings: Settin
     tz = settings.timezone
     if any(upcoming(i, today, tz) for i in interviews):
         return "scheduled"
-    met_days = [d for i in interviews if happened(i, today, tz) and (d := meeting_day(i, tz) or i.thank_you_sent)]
+    met_days = [
+        d for i in interviews if happened(i, today, tz) and (d := meeting_day(i, tz) or i.thank_you_sent)
+    ]
     if met_days or any(i.status == "done" for i in interviews):
         last_met = max(met_days) if met_days else dt.date.min
         later = [t.date for t in contact.touches if t.date > last_met]
@@ -182,7 +184,9 @@ def derive_stage(contact: Contact, interviews: list[Interview], settings: Settin
     return "lead"
 
 
-def last_touch(contact: Contact, interviews: list[Interview], today: dt.date, vault_zone: str) -> dt.date | None:
+def last_touch(
+    contact: Contact, interviews: list[Interview], today: dt.date, vault_zone: str
+) -> dt.date | None:
     """The latest day you were in contact: outreach, reply, touch, meeting or thank-you; the
     contact's `last_contact`, when set, overrides it."""
     if contact.last_contact is not None:
@@ -214,13 +218,19 @@ class IndexMemo:
         self.resolver_key: tuple[object, ...] | None = None
         self.resolver: Resolver | None = None
         self.interviews: dict[str, tuple[Any, ...]] = {}
-        self.contacts: dict[str, tuple[tuple[object, ...], tuple[object, ...], ContactView]] = {}  # compared by identity of the notes
+        self.contacts: dict[
+            str, tuple[tuple[object, ...], tuple[object, ...], ContactView]
+        ] = {}  # compared by identity of the notes
 
 
 def build_index(
-    contacts: list[Contact], interviews: list[Interview], settings: Settings, today: dt.date, problems: list[Problem] | None = None,
+    contacts: list[Contact],
+    interviews: list[Interview],
+    settings: Settings,
+    today: dt.date,
+    problems: list[Problem] | None = None,
     memo: IndexMemo | None = None,
-) -> Index:  # fmt: skip
+) -> Index:
     """Resolve links, derive stages and run the checks that need more than one note; `problems`
     found earlier (reading, parsing) are carried into the index's list. `memo`: see IndexMemo."""
     problems = list(problems or ())
@@ -247,7 +257,17 @@ def build_index(
             day = meeting_day(interview, settings.timezone)
             if interview.status in ("scheduled", "confirmed") and day is not None and day < today:
                 line = interview.line_of("status") or interview.line_of("scheduled")
-                own.append(Problem(interview.path, line, 0, "warning", "stale-status", f"this interview was on {day.isoformat()} but its status is still {interview.status}", "set status: done (or cancelled / no-show)"))
+                own.append(
+                    Problem(
+                        interview.path,
+                        line,
+                        0,
+                        "warning",
+                        "stale-status",
+                        f"this interview was on {day.isoformat()} but its status is still {interview.status}",
+                        "set status: done (or cancelled / no-show)",
+                    )
+                )
             order = _interview_order(interview)
         memo.interviews[interview.path] = (interview, (today, settings.timezone), view, own, order)
         problems += own
@@ -261,7 +281,9 @@ def build_index(
     edges = {(r.source, r.target) for r in referrals}
     for contact in contacts:
         if contact.referred_by is not None:
-            source = _resolve_reported(resolver, contact.referred_by, contact, "referred_by", "warning", problems)
+            source = _resolve_reported(
+                resolver, contact.referred_by, contact, "referred_by", "warning", problems
+            )
             referred_by[contact.path] = source
             if source and (source, contact.path) not in edges:
                 edges.add((source, contact.path))
@@ -279,7 +301,13 @@ def build_index(
     known_contacts, memo.contacts = memo.contacts, {}
     for contact in sorted(contacts, key=lambda c: (c.name.casefold(), c.path)):
         mine = sorted(by_contact.get(contact.path, []), key=lambda i: orders[i.path])
-        inputs = (referred_by.get(contact.path), tuple(given_by.get(contact.path, ())), tuple(received_by.get(contact.path, ())), settings, today)
+        inputs = (
+            referred_by.get(contact.path),
+            tuple(given_by.get(contact.path, ())),
+            tuple(received_by.get(contact.path, ())),
+            settings,
+            today,
+        )
         notes = (contact, *mine)
         known_view = known_contacts.get(contact.path)
         if known_view is not None and known_view[0] == inputs and same_objects(known_view[1], notes):
@@ -298,7 +326,9 @@ def build_index(
         memo.contacts[contact.path] = (inputs, notes, contact_view)
         contact_views[contact.path] = contact_view
     ordered = {path: interview_views[path] for path in sorted(interview_views, key=orders.__getitem__)}
-    return Index(contact_views, ordered, tuple(referrals), tuple(sorted(set(problems))), today, settings.timezone)
+    return Index(
+        contact_views, ordered, tuple(referrals), tuple(sorted(set(problems))), today, settings.timezone
+    )
 
 
 def _interview_view(interview: Interview, resolver: Resolver, problems: list[Problem]) -> InterviewView:
@@ -306,7 +336,14 @@ def _interview_view(interview: Interview, resolver: Resolver, problems: list[Pro
     contact_path = None
     if interview.contact is not None:
         contact_path = _resolve_reported(resolver, interview.contact, interview, "contact", "error", problems)
-    given = tuple(Referral(contact_path, link.target, resolver.resolve(link), interview.path) for link in interview.referrals) if contact_path else ()
+    given = (
+        tuple(
+            Referral(contact_path, link.target, resolver.resolve(link), interview.path)
+            for link in interview.referrals
+        )
+        if contact_path
+        else ()
+    )
     return InterviewView(interview, contact_path, given)
 
 
@@ -315,16 +352,43 @@ def _interview_order(interview: Interview) -> tuple[str, str]:
     return (when.isoformat() if when is not None else "9999", interview.path)
 
 
-def _resolve_reported(resolver: Resolver, link: Link, note: Contact | Interview, key: str, severity: str, problems: list[Problem]) -> str | None:
+def _resolve_reported(
+    resolver: Resolver,
+    link: Link,
+    note: Contact | Interview,
+    key: str,
+    severity: Severity,
+    problems: list[Problem],
+) -> str | None:
     found = resolver.candidates(link.target)
     if len(found) == 1:
         return found[0]
     line = note.line_of(key)
     if found:
         message = f"{key}: {link} could mean {', '.join(found)}"
-        problems.append(Problem(note.path, line, 0, severity, "ambiguous-link", message, f'write the path, e.g. "[[{found[0].removesuffix(".md")}]]"'))  # type: ignore[arg-type]
+        problems.append(
+            Problem(
+                note.path,
+                line,
+                0,
+                severity,
+                "ambiguous-link",
+                message,
+                f'write the path, e.g. "[[{found[0].removesuffix(".md")}]]"',
+            )
+        )
         return None
-    problems.append(Problem(note.path, line, 0, severity, "unresolved-link", f"{key}: {link} links to no contact note", f"create contacts/{link.target}.md (iinotes new contact \"{link.target}\") or fix the name"))  # type: ignore[arg-type]
+    problems.append(
+        Problem(
+            note.path,
+            line,
+            0,
+            severity,
+            "unresolved-link",
+            f"{key}: {link} links to no contact note",
+            f'create contacts/{link.target}.md (iinotes new contact "{link.target}") or fix the name',
+        )
+    )
     return None
 
 
@@ -337,13 +401,33 @@ def _identity_problems(contacts: list[Contact], interviews: list[Interview]) -> 
             by_id[note.id].append(note)
         else:
             message = "this note has no id, so its calendar events change if you rename it"
-            problems.append(Problem(note.path, 0, 0, "warning", "missing-id", message, f"add id: {_suggest_id(note)} (iinotes new writes one for you)"))
+            problems.append(
+                Problem(
+                    note.path,
+                    0,
+                    0,
+                    "warning",
+                    "missing-id",
+                    message,
+                    f"add id: {_suggest_id(note)} (iinotes new writes one for you)",
+                )
+            )
     for note_id, notes in by_id.items():
         if len(notes) > 1:
             paths = [n.path for n in notes]
             for note in notes:
                 others = ", ".join(p for p in paths if p != note.path)
-                problems.append(Problem(note.path, note.line_of("id"), 0, "error", "duplicate-id", f"id {note_id} is also used by {others}", "give one of them a new id (ids must be unique; copying a note copies its id)"))
+                problems.append(
+                    Problem(
+                        note.path,
+                        note.line_of("id"),
+                        0,
+                        "error",
+                        "duplicate-id",
+                        f"id {note_id} is also used by {others}",
+                        "give one of them a new id (ids must be unique; copying a note copies its id)",
+                    )
+                )
     by_name: dict[str, list[Contact]] = defaultdict(list)
     for contact in contacts:
         by_name[contact.name.casefold()].append(contact)
@@ -351,7 +435,17 @@ def _identity_problems(contacts: list[Contact], interviews: list[Interview]) -> 
         if len(same) > 1:
             for contact in same:
                 others = ", ".join(c.path for c in same if c is not contact)
-                problems.append(Problem(contact.path, contact.line_of("name"), 0, "warning", "duplicate-name", f"another contact is also named {contact.name}: {others}", "if it is the same person, merge the notes; else add a distinguishing name"))
+                problems.append(
+                    Problem(
+                        contact.path,
+                        contact.line_of("name"),
+                        0,
+                        "warning",
+                        "duplicate-name",
+                        f"another contact is also named {contact.name}: {others}",
+                        "if it is the same person, merge the notes; else add a distinguishing name",
+                    )
+                )
     return problems
 
 
@@ -380,10 +474,14 @@ def find_contact(index: Index, query: str) -> ContactView:
     key = query.strip().lower().removesuffix(".md")
     if not key:
         raise LookupFailed("give a contact's name")
-    found = match_names(key, {path: (view.contact.name, *view.contact.aliases) for path, view in index.contacts.items()})
+    found = match_names(
+        key, {path: (view.contact.name, *view.contact.aliases) for path, view in index.contacts.items()}
+    )
     if len(found) == 1:
         return index.contacts[found[0]]
     if not found:
         raise LookupFailed(f"no contact matches {query!r}", "run `iinotes list` to see every contact")
     listing = "\n".join(f"  {index.contacts[p].contact.name}  ({p})" for p in found)
-    raise LookupFailed(f"{query!r} matches {len(found)} contacts:\n{listing}", "give more of the name, or the note's path")
+    raise LookupFailed(
+        f"{query!r} matches {len(found)} contacts:\n{listing}", "give more of the name, or the note's path"
+    )

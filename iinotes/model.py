@@ -94,7 +94,9 @@ class Cadence:
         """The day one cadence after `day` (months clamp to the month's last day)."""
         if self.unit in ("d", "w"):
             days = self.count * (7 if self.unit == "w" else 1)
-            return day + dt.timedelta(days=days) if dt.date.max - day > dt.timedelta(days=days) else dt.date.max
+            return (
+                day + dt.timedelta(days=days) if dt.date.max - day > dt.timedelta(days=days) else dt.date.max
+            )
         months = self.count if self.unit == "m" else 12 * self.count
         month_index = day.month - 1 + months
         year, month = day.year + month_index // 12, month_index % 12 + 1

@@ -27,20 +27,50 @@ NOTE_TYPES = ("contact", "interview")
 OUR_FOLDERS = ("contacts/", "interviews/")
 
 CONTACT_KEYS = (
-    "type", "name", "id", "aliases", "company", "role", "location", "email", "phone", "linkedin", "tags",
-    "source", "referred_by", "outreach", "responded", "touches", "last_contact", "keep_in_touch", "follow_up",
+    "type",
+    "name",
+    "id",
+    "aliases",
+    "company",
+    "role",
+    "location",
+    "email",
+    "phone",
+    "linkedin",
+    "tags",
+    "source",
+    "referred_by",
+    "outreach",
+    "responded",
+    "touches",
+    "last_contact",
+    "keep_in_touch",
+    "follow_up",
     "status",
-)  # fmt: skip
+)
 INTERVIEW_KEYS = (
-    "type", "contact", "id", "scheduled", "timezone", "duration", "medium", "location", "status", "confirmed",
-    "thank_you_sent", "referrals", "commitments",
-)  # fmt: skip
+    "type",
+    "contact",
+    "id",
+    "scheduled",
+    "timezone",
+    "duration",
+    "medium",
+    "location",
+    "status",
+    "confirmed",
+    "thank_you_sent",
+    "referrals",
+    "commitments",
+)
 
 _TYPE_LINE = re.compile(r"^type:\s*[\"']?(contact|interview)[\"']?\s*(?:#.*)?$", re.MULTILINE)
 _CONFLICT = re.compile(r"^(<{7}|>{7})(?: |$)", re.MULTILINE)
 _TASK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(.)\]\s+(.*)$")
 _DUE = re.compile(r"📅\s*(\S+)")
-_TASK_SIGNIFIERS = re.compile(r"\s*(?:[📅⏳🛫➕✅❌🆔⛔]\uFE0F?\s*\S*|🔁\uFE0F?[^📅⏳🛫➕✅❌🆔⛔⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\uFE0F?)")
+_TASK_SIGNIFIERS = re.compile(
+    r"\s*(?:[📅⏳🛫➕✅❌🆔⛔]\uFE0F?\s*\S*|🔁\uFE0F?[^📅⏳🛫➕✅❌🆔⛔⏫🔼🔽🔺⏬]*|[⏫🔼🔽🔺⏬]\uFE0F?)"
+)
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -77,7 +107,22 @@ def too_large(path: str, head: bytes, size: int) -> ParsedNote:
     if not _looks_ours(path, head.decode("utf-8", "replace").replace("\r\n", "\n")):
         return ParsedNote(path, None, (), False)
     message = f"the file is {size / 1048576:.1f} MiB; notes over {MAX_NOTE_BYTES // 1048576} MiB are skipped"
-    return ParsedNote(path, None, (Problem(path, 0, 0, "error", "note-too-large", message, "move attachments and pasted data out of the note"),), True)
+    return ParsedNote(
+        path,
+        None,
+        (
+            Problem(
+                path,
+                0,
+                0,
+                "error",
+                "note-too-large",
+                message,
+                "move attachments and pasted data out of the note",
+            ),
+        ),
+        True,
+    )
 
 
 def parse_note(path: str, data: bytes) -> ParsedNote:
@@ -95,21 +140,45 @@ def parse_note(path: str, data: bytes) -> ParsedNote:
     nul = data.find(b"\x00")
     if nul >= 0:
         line, column = _line_col(head, len(data[:nul].decode("utf-8", "replace").replace("\r\n", "\n")))
-        return broken(line, column, "nul-byte", "the file contains a NUL byte; it is binary or damaged", "open it in an editor and delete the NUL characters, or restore it from git")
+        return broken(
+            line,
+            column,
+            "nul-byte",
+            "the file contains a NUL byte; it is binary or damaged",
+            "open it in an editor and delete the NUL characters, or restore it from git",
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        return broken(line, column, "not-utf8", f"the file is not UTF-8 (byte 0x{data[error.start]:02x})", "re-save the file as UTF-8 in your editor")
+        return broken(
+            line,
+            column,
+            "not-utf8",
+            f"the file is not UTF-8 (byte 0x{data[error.start]:02x})",
+            "re-save the file as UTF-8 in your editor",
+        )
     text = text.replace("\r\n", "\n")
     conflict = _CONFLICT.search(text) if "<<<<<<<" in text or ">>>>>>>" in text else None
     if conflict and re.search(r"^={7}$", text, re.MULTILINE):
         line, _ = _line_col(text, conflict.start())
-        return broken(line, 1, "conflict-markers", "the note has git conflict markers (<<<<<<< ======= >>>>>>>)", "resolve the merge conflict: keep one side, delete the marker lines")
+        return broken(
+            line,
+            1,
+            "conflict-markers",
+            "the note has git conflict markers (<<<<<<< ======= >>>>>>>)",
+            "resolve the merge conflict: keep one side, delete the marker lines",
+        )
     parts = split(text)
     if parts.unclosed:
-        return broken(1, 1, "unclosed-front-matter", "front matter opened with --- is never closed", "add a line with --- after the last property")
+        return broken(
+            1,
+            1,
+            "unclosed-front-matter",
+            "front matter opened with --- is never closed",
+            "add a line with --- after the last property",
+        )
     if parts.front_matter is None:
         return ParsedNote(path, None, (), False)
     suspect = _looks_ours(path, parts.front_matter)
@@ -120,27 +189,54 @@ def parse_note(path: str, data: bytes) -> ParsedNote:
             return broken(issue.line, issue.column, issue.code, issue.message, issue.hint)
         if loaded.kind_of_root == "empty":
             return ParsedNote(path, None, (), False)
-        return broken(2, 1, "front-matter-not-mapping", f"front matter is a {loaded.kind_of_root}, not a set of properties", "write one `key: value` per line, starting with type: contact or type: interview")
+        return broken(
+            2,
+            1,
+            "front-matter-not-mapping",
+            f"front matter is a {loaded.kind_of_root}, not a set of properties",
+            "write one `key: value` per line, starting with type: contact or type: interview",
+        )
     return _typed(path, loaded.data, loaded.positions, loaded.issues, parts.body, parts.body_line)
 
 
-def _typed(path: str, data: dict[str, Any], positions: dict, issues: list, body: str, body_line: int) -> ParsedNote:
+def _typed(
+    path: str, data: dict[str, Any], positions: dict, issues: list, body: str, body_line: int
+) -> ParsedNote:
     fields = _Fields(path, data, positions)
     for issue in issues:
-        fields.problems.append(Problem(path, issue.line, issue.column, "error", issue.code, issue.message, issue.hint))
+        fields.problems.append(
+            Problem(path, issue.line, issue.column, "error", issue.code, issue.message, issue.hint)
+        )
     kind = data.get("type")
     if kind not in NOTE_TYPES:
         if kind is None and not path.startswith(OUR_FOLDERS):
             return ParsedNote(path, None, (), False)
         if isinstance(kind, str) and kind.strip().lower() in NOTE_TYPES:
-            fields.problem("type", "error", "bad-type", f"type: {kind!r} must be written in lower case", f"write type: {kind.strip().lower()}")
+            fields.problem(
+                "type",
+                "error",
+                "bad-type",
+                f"type: {kind!r} must be written in lower case",
+                f"write type: {kind.strip().lower()}",
+            )
             return ParsedNote(path, None, tuple(fields.problems), True)
         if path.startswith(OUR_FOLDERS):
             folder = path.split("/", 1)[0]
             guess = difflib.get_close_matches(str(kind), NOTE_TYPES, 1, 0.6)
             what = "no type" if kind is None else f"type: {kind}"
-            hint = f"did you mean type: {guess[0]}?" if guess else f"add type: {'contact' if folder == 'contacts' else 'interview'} (or move the note out of {folder}/)"
-            fields.problem("type", "warning", "unknown-type", f"a note in {folder}/ with {what} is not read by iinotes", hint)
+            hint = (
+                f"did you mean type: {guess[0]}?"
+                if guess
+                else f"add type: {'contact' if folder == 'contacts' else 'interview'}"
+                f" (or move the note out of {folder}/)"
+            )
+            fields.problem(
+                "type",
+                "warning",
+                "unknown-type",
+                f"a note in {folder}/ with {what} is not read by iinotes",
+                hint,
+            )
             return ParsedNote(path, None, tuple(fields.problems), False)
         return ParsedNote(path, None, (), False)
     note: Note = _contact(fields) if kind == "contact" else _interview(fields)
@@ -151,7 +247,14 @@ def _typed(path: str, data: dict[str, Any], positions: dict, issues: list, body:
     for key in data:
         close = difflib.get_close_matches(key.lower(), known, 1, 0.8) if key not in known else None
         if close:  # other unknown keys are the user's own properties: kept and ignored
-            fields.problem(key, "warning", "unknown-key", f"{key} is not {'an' if kind == 'interview' else 'a'} {kind} property, so it is ignored", f"did you mean {close[0]}?", at_key=True)
+            fields.problem(
+                key,
+                "warning",
+                "unknown-key",
+                f"{key} is not {'an' if kind == 'interview' else 'a'} {kind} property, so it is ignored",
+                f"did you mean {close[0]}?",
+                at_key=True,
+            )
     return ParsedNote(path, note, tuple(sorted(fields.problems)), True)
 
 
@@ -165,23 +268,62 @@ class _Fields:
     def where(self, *key: Any) -> tuple[int, int]:
         return self.positions.get(tuple(key), self.positions.get(tuple(key[:1]), (0, 0)))
 
-    def problem(self, key: Any, severity: str, code: str, message: str, hint: str = "", *, at: tuple = (), at_key: bool = False) -> None:
+    def problem(
+        self,
+        key: Any,
+        severity: str,
+        code: str,
+        message: str,
+        hint: str = "",
+        *,
+        at: tuple = (),
+        at_key: bool = False,
+    ) -> None:
         line, column = self.where(*(at or (key,) + (("@key",) if at_key else ())))
         self.problems.append(Problem(self.path, line, column, severity, code, message, hint))  # type: ignore[arg-type]
 
     def lines(self) -> str:
-        return "\n".join(f"{key}={self.positions[(key, '@key')][0]}" for key in self.data if (key, "@key") in self.positions)
+        return "\n".join(
+            f"{key}={self.positions[(key, '@key')][0]}"
+            for key in self.data
+            if (key, "@key") in self.positions
+        )
 
-    def get(self, key: str, parse: Callable[[Any], Any], default: Any = None, *, hint: str = "", code: str = "bad-value") -> Any:
+    def get(
+        self,
+        key: str,
+        parse: Callable[[Any], Any],
+        default: Any = None,
+        *,
+        hint: str = "",
+        code: str = "bad-value",
+    ) -> Any:
         if key not in self.data or self.data[key] is None:
             return default
         return self.parse_at(key, (key,), self.data[key], parse, default, hint=hint, code=code)
 
-    def parse_at(self, key: str, at: tuple, value: Any, parse: Callable[[Any], Any], default: Any, *, hint: str = "", code: str = "bad-value") -> Any:
+    def parse_at(
+        self,
+        key: str,
+        at: tuple,
+        value: Any,
+        parse: Callable[[Any], Any],
+        default: Any,
+        *,
+        hint: str = "",
+        code: str = "bad-value",
+    ) -> Any:
         name = unquoted = values.unquoted_link(value)
         if unquoted is not None and parse is values.parse_link:
             fix = f'- "[[{name}]]"' if isinstance(at[-1], int) else f'{key}: "[[{name}]]"'
-            self.problem(key, "error", "unquoted-link", f"{_label(at)}: [[{name}]] must be in quotes, or YAML reads it as a list", f"write {fix}", at=at)
+            self.problem(
+                key,
+                "error",
+                "unquoted-link",
+                f"{_label(at)}: [[{name}]] must be in quotes, or YAML reads it as a list",
+                f"write {fix}",
+                at=at,
+            )
             return parse(f"[[{name}]]")
         try:
             return parse(value)
@@ -198,7 +340,13 @@ class _Fields:
         if value is None:
             return default
         if isinstance(value, (list, dict)):
-            self.problem(key, "error", "bad-type", f"{key}: expected text, found a {'list' if isinstance(value, list) else 'mapping'}", f"write {key}: some text")
+            self.problem(
+                key,
+                "error",
+                "bad-type",
+                f"{key}: expected text, found a {'list' if isinstance(value, list) else 'mapping'}",
+                f"write {key}: some text",
+            )
             return default
         if isinstance(value, bool):
             return "true" if value else "false"
@@ -217,11 +365,25 @@ class _Fields:
         result = []
         for at, item in self.items(key):
             if isinstance(item, (list, dict)) or item is None:
-                self.problem(key, "error", "bad-type", f"{_label(at)}: expected text", f"write {key} as a list of words", at=at)
+                self.problem(
+                    key,
+                    "error",
+                    "bad-type",
+                    f"{_label(at)}: expected text",
+                    f"write {key} as a list of words",
+                    at=at,
+                )
                 continue
             text = str(item).strip()
             if strip_hash and text.startswith("#"):
-                self.problem(key, "warning", "tag-hash", f"{_label(at)}: tags are written without #", f"write {text.lstrip('#')}", at=at)
+                self.problem(
+                    key,
+                    "warning",
+                    "tag-hash",
+                    f"{_label(at)}: tags are written without #",
+                    f"write {text.lstrip('#')}",
+                    at=at,
+                )
                 text = text.lstrip("#")
             if text:
                 result.append(text)
@@ -232,7 +394,14 @@ class _Fields:
         for at, item in self.items(key):
             if isinstance(item, dict):
                 if "date" not in item:
-                    self.problem(key, "error", "missing-key", f"{_label(at)}: an entry needs a date", "write - {date: 2026-11-02, via: email}", at=at)
+                    self.problem(
+                        key,
+                        "error",
+                        "missing-key",
+                        f"{_label(at)}: an entry needs a date",
+                        "write - {date: 2026-11-02, via: email}",
+                        at=at,
+                    )
                     continue
                 day = self.parse_at(key, at + ("date",), item["date"], values.parse_date, None)
                 if day is not None:
@@ -252,7 +421,9 @@ class _Fields:
             return text
         guess = difflib.get_close_matches(text.lower(), allowed, 1, 0.6)
         fix = f"did you mean {guess[0]}?" if guess else "use one of the values listed (lower case)"
-        self.problem("status", "error", "bad-status", f"status: {value!r} is not one of {', '.join(allowed)}", fix)
+        self.problem(
+            "status", "error", "bad-status", f"status: {value!r} is not one of {', '.join(allowed)}", fix
+        )
         return default
 
 
@@ -291,7 +462,8 @@ def _contact(f: _Fields) -> Contact:
         responded=f.get("responded", values.parse_date),
         touches=f.entries("touches"),
         last_contact=f.get("last_contact", values.parse_date),
-        keep_in_touch=(cadence := f.get("keep_in_touch", values.parse_cadence, False, code="bad-cadence")) or None,
+        keep_in_touch=(cadence := f.get("keep_in_touch", values.parse_cadence, False, code="bad-cadence"))
+        or None,
         keep_in_touch_set=cadence is not False,  # absent or invalid: the vault's default applies
         follow_up=f.get("follow_up", values.parse_when),
         status=f.status(CONTACT_STATUSES, "active"),
@@ -302,13 +474,25 @@ def _contact(f: _Fields) -> Contact:
 def _interview(f: _Fields) -> Interview:
     contact = f.get("contact", values.parse_link)
     if "contact" not in f.data or f.data["contact"] is None:
-        f.problem("type", "error", "missing-key", "an interview needs contact: the person you are meeting", 'add contact: "[[Their Name]]"')
+        f.problem(
+            "type",
+            "error",
+            "missing-key",
+            "an interview needs contact: the person you are meeting",
+            'add contact: "[[Their Name]]"',
+        )
     timezone = f.text("timezone").strip()
     if timezone:
         try:
             values.zone(timezone)
         except ValueError as error:
-            f.problem("timezone", "error", "bad-timezone", f"timezone: {error}", "use a name from the IANA list, e.g. Europe/London")
+            f.problem(
+                "timezone",
+                "error",
+                "bad-timezone",
+                f"timezone: {error}",
+                "use a name from the IANA list, e.g. Europe/London",
+            )
             timezone = ""
     scheduled = f.get("scheduled", values.parse_when)
     status_set = f.data.get("status") is not None
@@ -343,7 +527,14 @@ def _links(f: _Fields, key: str) -> tuple[Link, ...]:
     for at, item in f.items(key):
         if isinstance(item, list) and len(item) == 1 and isinstance(item[0], str):  # - [[Ann]] unquoted
             name = item[0]
-            f.problem(key, "error", "unquoted-link", f"{_label(at)}: [[{name}]] must be in quotes, or YAML reads it as a list", f'write - "[[{name}]]"', at=at)
+            f.problem(
+                key,
+                "error",
+                "unquoted-link",
+                f"{_label(at)}: [[{name}]] must be in quotes, or YAML reads it as a list",
+                f'write - "[[{name}]]"',
+                at=at,
+            )
             item = f"[[{name}]]"
         link = f.parse_at(key, at, item, values.parse_link, None)
         if link is not None:
@@ -358,13 +549,28 @@ def _commitments(f: _Fields) -> tuple[Commitment, ...]:
         if isinstance(item, str):
             item = {"task": item}
         if not isinstance(item, dict) or not str(item.get("task") or "").strip():
-            f.problem("commitments", "error", "bad-commitment", f"{_label(at)}: a commitment needs a task", "write - {task: Send my portfolio, due: 2026-11-30}", at=at)
+            f.problem(
+                "commitments",
+                "error",
+                "bad-commitment",
+                f"{_label(at)}: a commitment needs a task",
+                "write - {task: Send my portfolio, due: 2026-11-30}",
+                at=at,
+            )
             continue
         due = None
         if item.get("due") is not None:
             due = f.parse_at("commitments", at + ("due",), item["due"], values.parse_date, None)
         else:
-            f.problem("commitments", "warning", "no-due-date", f"{_label(at)}: commitment {str(item['task']).strip()!r} has no due date, so it never reminds you", "add due: YYYY-MM-DD", at=at)
+            f.problem(
+                "commitments",
+                "warning",
+                "no-due-date",
+                f"{_label(at)}: commitment {str(item['task']).strip()!r} has no due date, so it never "
+                "reminds you",
+                "add due: YYYY-MM-DD",
+                at=at,
+            )
         done = _truthy(item.get("done"))
         result.append(Commitment(str(item["task"]).strip(), due, done, line))
     return tuple(result)
@@ -387,12 +593,32 @@ def _body_tasks(f: _Fields, body: str, first_line: int) -> tuple[Commitment, ...
         due_match = _DUE.search(match[2])
         lineno = first_line + offset
         if due_match is None:
-            f.problems.append(Problem(f.path, lineno, line.index("📅") + 1, "warning", "no-due-date", "task has 📅 but no date, so it never reminds you", "write 📅 YYYY-MM-DD after the task"))
+            f.problems.append(
+                Problem(
+                    f.path,
+                    lineno,
+                    line.index("📅") + 1,
+                    "warning",
+                    "no-due-date",
+                    "task has 📅 but no date, so it never reminds you",
+                    "write 📅 YYYY-MM-DD after the task",
+                )
+            )
             continue
         try:
             due = values.parse_date(due_match[1])
         except ValueError as error:
-            f.problems.append(Problem(f.path, lineno, line.index("📅") + 1, "error", "bad-date", f"task due date: {error}", "write 📅 YYYY-MM-DD"))
+            f.problems.append(
+                Problem(
+                    f.path,
+                    lineno,
+                    line.index("📅") + 1,
+                    "error",
+                    "bad-date",
+                    f"task due date: {error}",
+                    "write 📅 YYYY-MM-DD",
+                )
+            )
             continue
         task = _TASK_SIGNIFIERS.sub("", match[2]).strip()
         tasks.append(Commitment(task, due, match[1] not in " /!?>", lineno, "body"))

@@ -16,10 +16,30 @@ from .model import Commitment, Entry, Interview, Link, Problem
 INDEX_SCHEMA = "iinotes.index/1"
 PROBLEMS_SCHEMA = "iinotes.problems/1"
 CSV_COLUMNS = (
-    "name", "stage", "status", "company", "role", "location", "email", "phone", "linkedin", "tags", "source",
-    "referred_by", "first_outreach", "last_outreach", "nudges_sent", "responded", "interviews", "next_interview",
-    "last_touch", "keep_in_touch", "follow_up", "id", "path",
-)  # fmt: skip
+    "name",
+    "stage",
+    "status",
+    "company",
+    "role",
+    "location",
+    "email",
+    "phone",
+    "linkedin",
+    "tags",
+    "source",
+    "referred_by",
+    "first_outreach",
+    "last_outreach",
+    "nudges_sent",
+    "responded",
+    "interviews",
+    "next_interview",
+    "last_touch",
+    "keep_in_touch",
+    "follow_up",
+    "id",
+    "path",
+)
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -40,7 +60,12 @@ def when_text(value: dt.date | dt.datetime | None) -> str:
 def _meeting_time(interview: Interview) -> str:
     """When a meeting is, labelled with its zone when the note names one (never silently converted)."""
     text = when_text(interview.scheduled)
-    if text and interview.timezone and isinstance(interview.scheduled, dt.datetime) and interview.scheduled.tzinfo is None:
+    if (
+        text
+        and interview.timezone
+        and isinstance(interview.scheduled, dt.datetime)
+        and interview.scheduled.tzinfo is None
+    ):
         text += f" {interview.timezone}"
     return text
 
@@ -58,7 +83,13 @@ def _referral(referral: Referral) -> dict[str, Any]:
 
 
 def _commitment(item: Commitment) -> dict[str, Any]:
-    return {"task": item.task, "due": _iso(item.due), "done": item.done, "line": item.line, "source": item.source}
+    return {
+        "task": item.task,
+        "due": _iso(item.due),
+        "done": item.done,
+        "line": item.line,
+        "source": item.source,
+    }
 
 
 def contact_dict(view: ContactView, index: Index) -> dict[str, Any]:
@@ -86,7 +117,9 @@ def contact_dict(view: ContactView, index: Index) -> dict[str, Any]:
         "touches": [_entry(e) for e in c.touches],
         "last_contact": _iso(c.last_contact),
         "last_touch": _iso(view.last_touch),
-        "keep_in_touch": (str(c.keep_in_touch) if c.keep_in_touch else "never") if c.keep_in_touch_set else None,
+        "keep_in_touch": (str(c.keep_in_touch) if c.keep_in_touch else "never")
+        if c.keep_in_touch_set
+        else None,
         "follow_up": _iso(c.follow_up),
         "interviews": list(view.interviews),
         "referrals_given": [_referral(r) for r in view.referrals_given],
@@ -110,7 +143,9 @@ def interview_dict(view: InterviewView) -> dict[str, Any]:
         "status": i.status,
         "confirmed": _iso(i.confirmed),
         "thank_you_sent": _iso(i.thank_you_sent),
-        "referrals": [_referral(r) for r in view.referrals] if view.contact else [_link(r, None) for r in i.referrals],
+        "referrals": [_referral(r) for r in view.referrals]
+        if view.contact
+        else [_link(r, None) for r in i.referrals],
         "commitments": [_commitment(x) for x in i.commitments],
     }
 
@@ -139,7 +174,14 @@ def index_json(index: Index, contacts: Iterable[ContactView] | None = None) -> s
 def problems_json(problems: Sequence[Problem]) -> str:
     """`validate --format json`: the sorted list of problems with a summary."""
     errors = sum(p.severity == "error" for p in problems)
-    return dumps({"schema": PROBLEMS_SCHEMA, "errors": errors, "warnings": len(problems) - errors, "problems": [p.as_dict() for p in sorted(problems)]})
+    return dumps(
+        {
+            "schema": PROBLEMS_SCHEMA,
+            "errors": errors,
+            "warnings": len(problems) - errors,
+            "problems": [p.as_dict() for p in sorted(problems)],
+        }
+    )
 
 
 def _next_interview(view: ContactView, index: Index) -> str:
@@ -158,18 +200,32 @@ def contacts_csv(index: Index, contacts: Iterable[ContactView]) -> str:
     for view in contacts:
         c = view.contact
         row = {
-            "name": c.name, "stage": view.stage, "status": c.status, "company": c.company, "role": c.role,
-            "location": c.location, "email": c.email, "phone": c.phone, "linkedin": c.linkedin,
-            "tags": "; ".join(c.tags), "source": c.source,
+            "name": c.name,
+            "stage": view.stage,
+            "status": c.status,
+            "company": c.company,
+            "role": c.role,
+            "location": c.location,
+            "email": c.email,
+            "phone": c.phone,
+            "linkedin": c.linkedin,
+            "tags": "; ".join(c.tags),
+            "source": c.source,
             "referred_by": c.referred_by.target if c.referred_by else "",
             "first_outreach": _iso(c.outreach[0].date) if c.outreach else "",
             "last_outreach": _iso(c.outreach[-1].date) if c.outreach else "",
-            "nudges_sent": view.nudges_sent, "responded": _iso(c.responded) or "",
-            "interviews": len(view.interviews), "next_interview": _next_interview(view, index),
+            "nudges_sent": view.nudges_sent,
+            "responded": _iso(c.responded) or "",
+            "interviews": len(view.interviews),
+            "next_interview": _next_interview(view, index),
             "last_touch": _iso(view.last_touch) or "",
-            "keep_in_touch": (str(c.keep_in_touch) if c.keep_in_touch else "never") if c.keep_in_touch_set else "",
-            "follow_up": _iso(c.follow_up) or "", "id": c.id, "path": c.path,
-        }  # fmt: skip
+            "keep_in_touch": (str(c.keep_in_touch) if c.keep_in_touch else "never")
+            if c.keep_in_touch_set
+            else "",
+            "follow_up": _iso(c.follow_up) or "",
+            "id": c.id,
+            "path": c.path,
+        }
         writer.writerow([_csv_safe(row[column]) for column in CSV_COLUMNS])
     return out.getvalue()
 
@@ -183,7 +239,10 @@ def _csv_safe(value: object) -> object:
 
 def width(text: str) -> int:
     """Terminal columns a string takes (CJK and emoji are two wide)."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
 
 
 def fit(text: str, columns: int) -> str:
@@ -198,7 +257,9 @@ def fit(text: str, columns: int) -> str:
     return text + " " * (columns - width(text))
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_widths: Sequence[int] | None = None) -> str:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], max_widths: Sequence[int] | None = None
+) -> str:
     """A plain aligned table with a header rule; the last column is never padded."""
     limits = list(max_widths or [40] * len(headers))
     widths = [min(limits[i], max([width(h)] + [width(r[i]) for r in rows])) for i, h in enumerate(headers)]
@@ -214,8 +275,22 @@ def contacts_table(index: Index, contacts: Sequence[ContactView]) -> str:
     rows = []
     for view in contacts:
         c = view.contact
-        rows.append([c.name, view.stage, c.company, c.role, _iso(view.last_touch) or "-", _next_interview(view, index) or "-", c.path])
-    return table(["NAME", "STAGE", "COMPANY", "ROLE", "LAST TOUCH", "NEXT MEETING", "NOTE"], rows, [28, 14, 24, 24, 10, 16, 60])
+        rows.append(
+            [
+                c.name,
+                view.stage,
+                c.company,
+                c.role,
+                _iso(view.last_touch) or "-",
+                _next_interview(view, index) or "-",
+                c.path,
+            ]
+        )
+    return table(
+        ["NAME", "STAGE", "COMPANY", "ROLE", "LAST TOUCH", "NEXT MEETING", "NOTE"],
+        rows,
+        [28, 14, 24, 24, 10, 16, 60],
+    )
 
 
 def summary(index: Index) -> str:
@@ -224,7 +299,8 @@ def summary(index: Index) -> str:
     by_stage: dict[str, int] = counts["stages"]  # type: ignore[assignment]
     stages = ", ".join(f"{n} {stage}" for stage, n in by_stage.items()) or "none"
     return (
-        f"{counts['contacts']} contacts ({stages}), {counts['interviews']} interviews, {counts['referrals']} referrals; "
+        f"{counts['contacts']} contacts ({stages}), {counts['interviews']} interviews, {counts['referrals']} "
+        "referrals; "
         f"{counts['errors']} errors, {counts['warnings']} warnings (run `iinotes validate` for details)\n"
     )
 
@@ -257,9 +333,18 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
     field("tags", ", ".join(c.tags))
     field("source", c.source)
     if c.referred_by:
-        field("referred by", index.contacts[view.referred_by].contact.name if view.referred_by else f"{c.referred_by.target} (no note)")
+        field(
+            "referred by",
+            index.contacts[view.referred_by].contact.name
+            if view.referred_by
+            else f"{c.referred_by.target} (no note)",
+        )
     if c.outreach:
-        field("outreach", "; ".join(_entry_text(e) for e in c.outreach) + f"  ({view.nudges_sent} nudge{'s' if view.nudges_sent != 1 else ''})")
+        field(
+            "outreach",
+            "; ".join(_entry_text(e) for e in c.outreach)
+            + f"  ({view.nudges_sent} nudge{'s' if view.nudges_sent != 1 else ''})",
+        )
     field("responded", _iso(c.responded))
     field("last touch", _iso(view.last_touch))
     if c.keep_in_touch_set:
@@ -278,12 +363,23 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
         if i.thank_you_sent:
             bits.append(f"thanked {i.thank_you_sent.isoformat()}")
         interviews.append(f"{'  '.join(bits)}  {path}")
-        for number, item in enumerate(i.commitments, 1):  # numbered as `iinotes commit-done INTERVIEW N` counts
-            interviews.append(f"  {number}. [{'x' if item.done else ' '}] {item.task}" + (f" (due {item.due.isoformat()})" if item.due else ""))
+        for number, item in enumerate(
+            i.commitments, 1
+        ):  # numbered as `iinotes commit-done INTERVIEW N` counts
+            interviews.append(
+                f"  {number}. [{'x' if item.done else ' '}] {item.task}"
+                + (f" (due {item.due.isoformat()})" if item.due else "")
+            )
     section("Interviews", interviews)
     section("Touches", [_entry_text(e) for e in c.touches])
-    section("Referrals given (people they suggested)", [_referral_text(r, index, r.target, r.name) for r in view.referrals_given])
-    section("Referrals received (who introduced them)", [_referral_text(r, index, r.source, "") for r in view.referrals_received])
+    section(
+        "Referrals given (people they suggested)",
+        [_referral_text(r, index, r.target, r.name) for r in view.referrals_given],
+    )
+    section(
+        "Referrals received (who introduced them)",
+        [_referral_text(r, index, r.source, "") for r in view.referrals_received],
+    )
     for title, lines in extra_sections:
         section(title, lines)
     problems = [p for p in index.problems if p.path == c.path or p.path in view.interviews]
@@ -293,9 +389,15 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
 
 
 def _entry_text(entry: Entry) -> str:
-    return entry.date.isoformat() + "".join(f" {x}" for x in (f"via {entry.via}" if entry.via else "", entry.note) if x)
+    return entry.date.isoformat() + "".join(
+        f" {x}" for x in (f"via {entry.via}" if entry.via else "", entry.note) if x
+    )
 
 
 def _referral_text(referral: Referral, index: Index, path: str | None, fallback: str) -> str:
-    name = index.contacts[path].contact.name if path and path in index.contacts else f"{fallback} (no contact note yet)"
+    name = (
+        index.contacts[path].contact.name
+        if path and path in index.contacts
+        else f"{fallback} (no contact note yet)"
+    )
     return f"{name}  (in {referral.via})"

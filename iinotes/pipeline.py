@@ -22,7 +22,7 @@ from .errors import VaultNotFound
 from .followups import FollowUp, Memo, follow_ups
 from .ics import in_feed, previous_sequences, render
 from .index import Index, IndexMemo, build_index
-from .model import Contact, Interview, Problem
+from .model import Contact, Interview, Problem, Severity
 from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
 from .settings import Settings, load_settings
 from .values import zone
@@ -43,10 +43,20 @@ class LoadStats:
 class Vault:
     """A vault on disk, with its settings and (optionally pinned) today; `index()` reads it."""
 
-    def __init__(self, root: str | os.PathLike[str], *, settings: Settings | None = None, today: dt.date | None = None, use_cache: bool = True) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        settings: Settings | None = None,
+        today: dt.date | None = None,
+        use_cache: bool = True,
+    ) -> None:
         self.root = Path(root)
         if not self.root.is_dir():
-            raise VaultNotFound(f"vault folder {str(self.root)!r} does not exist", "check the path given to --vault or $IINOTES_VAULT")
+            raise VaultNotFound(
+                f"vault folder {str(self.root)!r} does not exist",
+                "check the path given to --vault or $IINOTES_VAULT",
+            )
         self.settings = settings if settings is not None else load_settings(self.root)
         self.pinned_today = today
         self.use_cache = use_cache
@@ -62,7 +72,9 @@ class Vault:
         self._followup_memo: Memo = {}
         self._index_memo = IndexMemo()
         self._render_memo: dict[int, Any] = {}
-        self._sequences: tuple[bytes, dict[str, tuple[int, str]]] | None = None  # last feed and its SEQUENCE map
+        self._sequences: tuple[bytes, dict[str, tuple[int, str]]] | None = (
+            None  # last feed and its SEQUENCE map
+        )
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, **kwargs: object) -> Vault:
@@ -90,7 +102,10 @@ class Vault:
         started = time.perf_counter()
         started_ns = time.time_ns()
         if not self.root.is_dir():
-            raise VaultNotFound(f"vault folder {str(self.root)!r} no longer exists", "check the path; nothing was deleted by iinotes")
+            raise VaultNotFound(
+                f"vault folder {str(self.root)!r} no longer exists",
+                "check the path; nothing was deleted by iinotes",
+            )
         if hint is not None and not self._hint_usable(hint):
             hint = None
         if hint is not None and self._refs is not None:
@@ -119,7 +134,12 @@ class Vault:
                 continue
             parsed = _parse(ref)
             stats.parsed += 1
-            if known is not None and known[0] == ref.signature and known[1] == parsed and _lines(known[1]) == _lines(parsed):  # re-read only because racy: unchanged
+            if (
+                known is not None
+                and known[0] == ref.signature
+                and known[1] == parsed
+                and _lines(known[1]) == _lines(parsed)
+            ):  # re-read only because racy: unchanged
                 entries[ref.path] = (ref.signature, known[1])
                 continue
             entries[ref.path] = (ref.signature, parsed)
@@ -127,8 +147,14 @@ class Vault:
         stats.removed = sorted(set(previous) - set(entries))
         # read in the same clock tick as their last change: a second change could keep the same
         # signature, so they are read again next time (and never trusted to the disk cache)
-        self._racy = {path for path in (*self._racy, *stats.changed) if path in entries and cache.racy(entries[path][0], started_ns)}
-        self._changed = self._changed or bool(stats.changed or stats.removed)  # until an index is built from them
+        self._racy = {
+            path
+            for path in (*self._racy, *stats.changed)
+            if path in entries and cache.racy(entries[path][0], started_ns)
+        }
+        self._changed = self._changed or bool(
+            stats.changed or stats.removed
+        )  # until an index is built from them
         self._started_ns = started_ns
         self._entries = entries
         stats.seconds = time.perf_counter() - started
@@ -176,7 +202,9 @@ class Vault:
         index = index if index is not None else self.index()
         return index, follow_ups(index, self.settings, index.today, self._followup_memo)
 
-    def feed(self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None) -> tuple[Index, Sequence[FollowUp], bytes]:
+    def feed(
+        self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None
+    ) -> tuple[Index, Sequence[FollowUp], bytes]:
         """The .ics feed: follow-ups due within the horizon plus overdue ones, rendered to bytes.
         `previous` is the last feed written (its SEQUENCE numbers are carried forward); `hint`
         as for `read`. Repeated calls on one Vault (watch mode) redo only what changed."""
@@ -185,22 +213,36 @@ class Vault:
         if self.use_cache and self._entries is not None and not self._changed:
             # racy files are never cached, so a key over their signatures could miss a change
             racy_now = any(cache.racy(signature, self._started_ns) for signature, _ in self._entries.values())
-            key = None if racy_now else cache.feed_key(self._entries, self.settings, index.today, hashlib.sha256(previous or b"").hexdigest())
+            key = (
+                None
+                if racy_now
+                else cache.feed_key(
+                    self._entries, self.settings, index.today, hashlib.sha256(previous or b"").hexdigest()
+                )
+            )
             stored = cache.load_feed(self.root, key) if key else None
             if isinstance(stored, tuple) and len(stored) == 3:
                 count, items_blob, data = stored
                 return index, _StoredItems(count, items_blob), bytes(data)
         index, items = self.follow_ups(index)
         shown = in_feed(items, index.today, self.settings.horizon_days)
-        private = {path: _private_text(view.contact) for path, view in index.contacts.items()} if self.settings.private_details else None
+        private = (
+            {path: _private_text(view.contact) for path, view in index.contacts.items()}
+            if self.settings.private_details
+            else None
+        )
         if self._sequences is not None and previous is not None and previous == self._sequences[0]:
             sequences = self._sequences[1]  # our own last feed: no need to parse it again
         else:
             sequences = previous_sequences(previous)
-        data = render(shown, self.settings, index.today, private=private, sequences=sequences, memo=self._render_memo)
+        data = render(
+            shown, self.settings, index.today, private=private, sequences=sequences, memo=self._render_memo
+        )
         self._sequences = (data, sequences)
         if key:
-            cache.save_feed(self.root, key, (len(shown), pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL), data))
+            cache.save_feed(
+                self.root, key, (len(shown), pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL), data)
+            )
         return index, shown, data
 
 
@@ -255,7 +297,15 @@ def _stat_note(root: Path, rel: str) -> FileRef | None:
 
 
 def _private_text(contact: Contact) -> str:
-    parts = [f"{label}: {value}" for label, value in (("Email", contact.email), ("Phone", contact.phone), ("LinkedIn", contact.linkedin)) if value]
+    parts = [
+        f"{label}: {value}"
+        for label, value in (
+            ("Email", contact.email),
+            ("Phone", contact.phone),
+            ("LinkedIn", contact.linkedin),
+        )
+        if value
+    ]
     return "\n".join(parts)
 
 
@@ -266,7 +316,15 @@ def _parse(ref: FileRef) -> ParsedNote:
                 return too_large(ref.path, handle.read(70_000), ref.signature[2])
         data = read_bytes(ref)
     except OSError as error:
-        severity = "error" if ref.path.startswith(OUR_FOLDERS) else "warning"
-        problem = Problem(ref.path, 0, 0, severity, "unreadable", f"cannot read this note: {error.strerror}", "check the file's permissions (chmod u+r) and that it is not locked")  # type: ignore[arg-type]
+        severity: Severity = "error" if ref.path.startswith(OUR_FOLDERS) else "warning"
+        problem = Problem(
+            ref.path,
+            0,
+            0,
+            severity,
+            "unreadable",
+            f"cannot read this note: {error.strerror}",
+            "check the file's permissions (chmod u+r) and that it is not locked",
+        )
         return ParsedNote(ref.path, None, (problem,), False)
     return parse_note(ref.path, data)

@@ -71,7 +71,12 @@ class Published:
 
     @classmethod
     def of(cls, data: bytes, built: float) -> Published:
-        return cls(data, '"' + hashlib.sha256(data).hexdigest() + '"', email.utils.formatdate(built, usegmt=True), built)
+        return cls(
+            data,
+            '"' + hashlib.sha256(data).hexdigest() + '"',
+            email.utils.formatdate(built, usegmt=True),
+            built,
+        )
 
 
 # ---------------------------------------------------------------------------- the token
@@ -162,7 +167,9 @@ class _DeadlineReader(io.RawIOBase):
     """Socket reads that fail with TimeoutError once the request's deadline has passed (a per-recv
     timeout alone would let a client sending one byte at a time hold a thread forever)."""
 
-    def __init__(self, sock: socket.socket, deadline: float, limit: int, on_timeout: Callable[[], None]) -> None:
+    def __init__(
+        self, sock: socket.socket, deadline: float, limit: int, on_timeout: Callable[[], None]
+    ) -> None:
         self.sock = sock
         self.deadline = deadline
         self.left = limit
@@ -203,7 +210,9 @@ class FeedHandler(BaseHTTPRequestHandler):
         super().setup()
         self.rfile.close()  # replaced by a reader that enforces the deadline and the size limit
         deadline = time.monotonic() + self.server.request_timeout
-        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, deadline, MAX_REQUEST_BYTES, self.server._timed_out))
+        self.rfile = io.BufferedReader(
+            _DeadlineReader(self.connection, deadline, MAX_REQUEST_BYTES, self.server._timed_out)
+        )
 
     def handle_one_request(self) -> None:
         try:
@@ -239,7 +248,12 @@ class FeedHandler(BaseHTTPRequestHandler):
             return
         current = self.server.current
         if current is None:
-            self._reply(503, "the feed is being built; try again in a few seconds\n", {"Retry-After": str(RETRY_AFTER)}, body=body)
+            self._reply(
+                503,
+                "the feed is being built; try again in a few seconds\n",
+                {"Retry-After": str(RETRY_AFTER)},
+                body=body,
+            )
             return
         headers = {"ETag": current.etag, "Last-Modified": current.last_modified, "Cache-Control": "no-cache"}
         if self._not_modified(current):
@@ -283,7 +297,9 @@ class FeedHandler(BaseHTTPRequestHandler):
             return int(current.built) <= when
         return False
 
-    def _reply(self, status: int, text: str, headers: dict[str, str] | None = None, body: bool = True) -> None:
+    def _reply(
+        self, status: int, text: str, headers: dict[str, str] | None = None, body: bool = True
+    ) -> None:
         data = text.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
@@ -335,10 +351,19 @@ class FeedServer(ThreadingHTTPServer):
             super().__init__((host, port), FeedHandler)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
-                raise PortInUse(f"port {port} on {host} is already in use (another iinotes serve?)", "choose another port with --port, or stop the program using it") from None
+                raise PortInUse(
+                    f"port {port} on {host} is already in use (another iinotes serve?)",
+                    "choose another port with --port, or stop the program using it",
+                ) from None
             if error.errno in (errno.EACCES, errno.EPERM):
-                raise ServeError(f"not allowed to listen on port {port} of {host}", "ports below 1024 need privileges: choose one above with --port") from None
-            raise ServeError(f"cannot listen on {host} port {port}: {error.strerror or error}", "check --host: it must be an address of this machine") from None
+                raise ServeError(
+                    f"not allowed to listen on port {port} of {host}",
+                    "ports below 1024 need privileges: choose one above with --port",
+                ) from None
+            raise ServeError(
+                f"cannot listen on {host} port {port}: {error.strerror or error}",
+                "check --host: it must be an address of this machine",
+            ) from None
         self.host = host
         self.port = int(self.server_address[1])
         self._allowed = self._allowed_names()
@@ -346,7 +371,7 @@ class FeedServer(ThreadingHTTPServer):
     # -- what is served
 
     def publish(self, data: bytes, built: float | None = None) -> None:
-        """Serve `data` from now on (one reference assignment: requests see the old or the new feed, whole)."""
+        """Serve `data` from now on (one reference assignment: requests see the old or new feed, whole)."""
         self.current = Published.of(data, time.time() if built is None else built)
 
     def urls(self) -> tuple[str, str]:
@@ -387,8 +412,11 @@ class FeedServer(ThreadingHTTPServer):
                 self.rejected += 1
             try:
                 request.setblocking(False)
-                request.send(b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 21\r\n"
-                             b"Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n")  # fmt: skip
+                request.send(
+                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; "
+                    b"charset=utf-8\r\nContent-Length: 21\r\n"
+                    b"Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n"
+                )
             except OSError:
                 pass
             self.shutdown_request(request)
@@ -432,10 +460,11 @@ def exposure_warning(host: str) -> str | None:
     if is_loopback(host):
         return None
     return (
-        f"warning: listening on {host}, not only on this computer: anyone who can reach this machine and learns "
+        f"warning: listening on {host}, not only on this computer: anyone who can reach this machine and "
+        "learns "
         "the URL can read your follow-ups (names, companies, dates). There is no TLS: on networks you do not "
         "trust, use a tunnel or a reverse proxy instead. Keep the URL secret; --rotate-token makes a new one."
-    )  # fmt: skip
+    )
 
 
 class _ServerThread:
@@ -447,7 +476,9 @@ class _ServerThread:
         self.stopping = False
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.5}, name="iinotes-serve", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.5}, name="iinotes-serve", daemon=True
+        )
         self.thread.start()
 
     def check(self) -> None:

@@ -49,7 +49,7 @@ def _zone_name(value: Any) -> str:
 
 def _cadence(value: Any) -> Cadence | None:
     if not isinstance(value, str):
-        raise ValueError(f"expected a cadence such as \"60d\", found {value!r}")
+        raise ValueError(f'expected a cadence such as "60d", found {value!r}')
     return values.parse_cadence(value)
 
 
@@ -66,32 +66,86 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("timezone", "IANA time zone", None, _zone_name,
-            "The vault's time zone: date-times without an offset, `--today` and day boundaries use it.",
-            "the machine's zone"),
-    Setting("followups.nudge_after_days", "whole number >= 1", 14, _int_at_least(1),
-            "No reply: nudge this many days after the last outreach."),
-    Setting("followups.max_nudges", "whole number >= 0", 3, _int_at_least(0),
-            "Nudge at most this many times; after that the contact is gone quiet and nothing more is suggested."),
-    Setting("followups.confirm_hours_before", "whole number >= 0", 24, _int_at_least(0),
-            "Confirm an unconfirmed meeting this many hours before it starts."),
-    Setting("followups.prepare_days_before", "whole number >= 0", 2, _int_at_least(0),
-            "Research the person and prepare questions this many days before a meeting."),
-    Setting("followups.thank_you_hours_after", "whole number >= 0", 24, _int_at_least(0),
-            "Send a thank-you this many hours after a meeting."),
-    Setting("followups.referral_days_after", "whole number >= 0", 3, _int_at_least(0),
-            "Reach out to a person you were referred to this many days after the interview."),
-    Setting("followups.keep_in_touch", "cadence", "60d", _cadence,
-            "Default keep-in-touch cadence once you have met (`14d`, `8w`, `3m`, `1y` or `never`)."),
-    Setting("feed.name", "text", "Informational interviews", _text,
-            "The calendar's name as calendar apps show it."),
-    Setting("feed.horizon_days", "whole number >= 1", 90, _int_at_least(1),
-            "How many days ahead the feed reaches."),
-    Setting("feed.alarms", "true/false", True, _boolean,
-            "Give every event one reminder alarm."),
-    Setting("feed.private_details", "true/false", False, _boolean,
-            "Put emails and phone numbers into event descriptions (off: the feed never contains them)."),
-)  # fmt: skip
+    Setting(
+        "timezone",
+        "IANA time zone",
+        None,
+        _zone_name,
+        "The vault's time zone: date-times without an offset, `--today` and day boundaries use it.",
+        "the machine's zone",
+    ),
+    Setting(
+        "followups.nudge_after_days",
+        "whole number >= 1",
+        14,
+        _int_at_least(1),
+        "No reply: nudge this many days after the last outreach.",
+    ),
+    Setting(
+        "followups.max_nudges",
+        "whole number >= 0",
+        3,
+        _int_at_least(0),
+        "Nudge at most this many times; after that the contact is gone quiet and nothing more is suggested.",
+    ),
+    Setting(
+        "followups.confirm_hours_before",
+        "whole number >= 0",
+        24,
+        _int_at_least(0),
+        "Confirm an unconfirmed meeting this many hours before it starts.",
+    ),
+    Setting(
+        "followups.prepare_days_before",
+        "whole number >= 0",
+        2,
+        _int_at_least(0),
+        "Research the person and prepare questions this many days before a meeting.",
+    ),
+    Setting(
+        "followups.thank_you_hours_after",
+        "whole number >= 0",
+        24,
+        _int_at_least(0),
+        "Send a thank-you this many hours after a meeting.",
+    ),
+    Setting(
+        "followups.referral_days_after",
+        "whole number >= 0",
+        3,
+        _int_at_least(0),
+        "Reach out to a person you were referred to this many days after the interview.",
+    ),
+    Setting(
+        "followups.keep_in_touch",
+        "cadence",
+        "60d",
+        _cadence,
+        "Default keep-in-touch cadence once you have met (`14d`, `8w`, `3m`, `1y` or `never`).",
+    ),
+    Setting(
+        "feed.name",
+        "text",
+        "Informational interviews",
+        _text,
+        "The calendar's name as calendar apps show it.",
+    ),
+    Setting(
+        "feed.horizon_days",
+        "whole number >= 1",
+        90,
+        _int_at_least(1),
+        "How many days ahead the feed reaches.",
+    ),
+    Setting("feed.alarms", "true/false", True, _boolean, "Give every event one reminder alarm."),
+    Setting(
+        "feed.private_details",
+        "true/false",
+        False,
+        _boolean,
+        "Put emails and phone numbers into event descriptions (off: the feed never contains them).",
+    ),
+)
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
 
@@ -152,14 +206,18 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{source}: not valid TOML: {error}", "check quotes and [section] headers") from None
+        raise SettingsError(
+            f"{source}: not valid TOML: {error}", "check quotes and [section] headers"
+        ) from None
     found: dict[str, Any] = {}
     errors = []
     for key, value in _flatten(table).items():
         setting = _BY_KEY.get(key)
         if setting is None:
             guess = difflib.get_close_matches(key, list(_BY_KEY), 1, 0.6)
-            errors.append(f"{source}: unknown setting {key}" + (f" (did you mean {guess[0]}?)" if guess else ""))
+            errors.append(
+                f"{source}: unknown setting {key}" + (f" (did you mean {guess[0]}?)" if guess else "")
+            )
             continue
         try:
             found[key] = setting.check(value)
@@ -198,16 +256,27 @@ def settings_markdown() -> str:
         "<!-- generated from iinotes/settings.py by `python -m iinotes.settings`; a test checks it -->",
         "",
         "Settings live in `iinotes.toml` at the top of the vault. Every key is optional; a vault with no",
-        "`iinotes.toml` uses the defaults below. An unknown key or a bad value is an error that names the key",
+        "`iinotes.toml` uses the defaults below. An unknown key or a bad value is an error that names the "
+        "key",
         "(exit code 2), so a typo never silently falls back to a default.",
         "",
         "| key | type | default | meaning |",
         "|---|---|---|---|",
     ]
     for s in SETTINGS:
-        default = s.default_text or (f'`"{s.default}"`' if isinstance(s.default, str) else f"`{str(s.default).lower()}`")
+        default = s.default_text or (
+            f'`"{s.default}"`' if isinstance(s.default, str) else f"`{str(s.default).lower()}`"
+        )
         lines.append(f"| `{s.key}` | {s.kind} | {default} | {s.help} |")
-    lines += ["", "A complete file with every key at its default:", "", "```toml", example_toml(commented=False), "```", ""]
+    lines += [
+        "",
+        "A complete file with every key at its default:",
+        "",
+        "```toml",
+        example_toml(commented=False),
+        "```",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -221,7 +290,11 @@ def example_toml(*, commented: bool) -> str:
         if head != section:
             out += ["", f"[{head}]"]
             section = head
-        value = '"America/New_York"' if s.default is None else (f'"{s.default}"' if isinstance(s.default, str) else str(s.default).lower())
+        value = (
+            '"America/New_York"'
+            if s.default is None
+            else (f'"{s.default}"' if isinstance(s.default, str) else str(s.default).lower())
+        )
         default = f" Default: {s.default_text}." if s.default_text else ""
         out += [f"# {s.help}{default}", f"{mark}{name} = {value}"]
     return "\n".join(out).strip("\n")

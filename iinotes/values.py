@@ -12,7 +12,9 @@ import zoneinfo
 from .model import Cadence, Link
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
-_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\Z")
+_DATETIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?\Z"
+)
 _TIME_ONLY = re.compile(r"\d{1,2}:\d{2}(:\d{2})?\Z")
 _DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\Z")
 _CADENCE = re.compile(r"(\d+)\s*([dwmy])\Z")
@@ -25,7 +27,9 @@ def _day(year: int, month: int, day: int, raw: str) -> dt.date:
     last = calendar.monthrange(year, month)[1] if year >= 1 else 31
     if year < 1 or not 1 <= day <= last:
         name = calendar.month_name[month]
-        raise ValueError(f"{raw} is not a date ({name} {year} has {last} days)" if year >= 1 else f"{raw} is not a date")
+        raise ValueError(
+            f"{raw} is not a date ({name} {year} has {last} days)" if year >= 1 else f"{raw} is not a date"
+        )
     return dt.date(year, month, day)
 
 
@@ -57,7 +61,9 @@ def parse_when(value: object) -> dt.date | dt.datetime:
             return dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=tz)
         if _TIME_ONLY.match(raw):
             raise ValueError(f"{raw} is a time without a date; write the day too, e.g. 2026-11-25T{raw}")
-    raise ValueError(f"{raw or 'an empty value'} is not a date or date-time; write 2026-11-25 or 2026-11-25T14:30")
+    raise ValueError(
+        f"{raw or 'an empty value'} is not a date or date-time; write 2026-11-25 or 2026-11-25T14:30"
+    )
 
 
 def _offset(text: str, raw: str) -> dt.tzinfo:
@@ -106,11 +112,11 @@ def parse_cadence(value: object) -> Cadence | None:
 def parse_link(value: object) -> Link:
     """A quoted wikilink: `[[Jane Doe]]`, `[[contacts/Jane Doe|Jane]]`, `[[Jane Doe#Notes]]`."""
     if not isinstance(value, str):
-        raise ValueError(f"{value!s} is not a link; write \"[[Name]]\"")
+        raise ValueError(f'{value!s} is not a link; write "[[Name]]"')
     raw = value.strip()
     match = _LINK.match(raw)
     if not match:
-        raise ValueError(f"{raw or 'an empty value'} is not a link; write \"[[Name]]\"")
+        raise ValueError(f'{raw or "an empty value"} is not a link; write "[[Name]]"')
     inner = match[1]
     target, _, display = inner.partition("|")
     target, _, heading = target.partition("#")
@@ -118,7 +124,7 @@ def parse_link(value: object) -> Link:
     if target.endswith(".md"):
         target = target[:-3]
     if not target:
-        raise ValueError(f"{raw} links to nothing; write \"[[Name]]\"")
+        raise ValueError(f'{raw} links to nothing; write "[[Name]]"')
     return Link(target, heading.strip(), display.strip())
 
 
@@ -130,7 +136,9 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"{name!r} is not an IANA time zone; write e.g. Europe/Berlin or America/New_York") from None
+        raise ValueError(
+            f"{name!r} is not an IANA time zone; write e.g. Europe/Berlin or America/New_York"
+        ) from None
 
 
 def unquoted_link(value: object) -> str | None:

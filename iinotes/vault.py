@@ -30,9 +30,14 @@ def find_vault(explicit: str | os.PathLike[str] | None = None, cwd: Path | None 
     if chosen:
         path = Path(chosen).expanduser()
         if not path.exists():
-            raise VaultNotFound(f"vault folder {str(path)!r} does not exist", "check the path given to --vault or $IINOTES_VAULT")
+            raise VaultNotFound(
+                f"vault folder {str(path)!r} does not exist",
+                "check the path given to --vault or $IINOTES_VAULT",
+            )
         if not path.is_dir():
-            raise VaultNotFound(f"vault {str(path)!r} is a file, not a folder", "give the folder that holds your notes")
+            raise VaultNotFound(
+                f"vault {str(path)!r} is a file, not a folder", "give the folder that holds your notes"
+            )
         return path.resolve()
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -58,7 +63,17 @@ def scan(root: Path) -> tuple[list[FileRef], list[Problem], bool]:
         try:
             entries = list(os.scandir(folder))
         except OSError as error:
-            problems.append(Problem(prefix.rstrip("/") or ".", 0, 0, "warning", "unreadable-folder", f"cannot read this folder: {error.strerror}", "check its permissions (chmod u+rx)"))
+            problems.append(
+                Problem(
+                    prefix.rstrip("/") or ".",
+                    0,
+                    0,
+                    "warning",
+                    "unreadable-folder",
+                    f"cannot read this folder: {error.strerror}",
+                    "check its permissions (chmod u+rx)",
+                )
+            )
             continue
         for entry in entries:
             name = entry.name
@@ -71,17 +86,52 @@ def scan(root: Path) -> tuple[list[FileRef], list[Problem], bool]:
                     info = entry.stat()
                     key = (info.st_dev, info.st_ino)
                     if key in seen:
-                        problems.append(Problem(rel, 0, 0, "warning", "symlink-loop", "this folder link leads to a folder already scanned (a loop or a second way in); skipped", "remove the symlink or point it outside the vault"))
+                        problems.append(
+                            Problem(
+                                rel,
+                                0,
+                                0,
+                                "warning",
+                                "symlink-loop",
+                                "this folder link leads to a folder already scanned (a loop or a second way "
+                                "in); skipped",
+                                "remove the symlink or point it outside the vault",
+                            )
+                        )
                         continue
                     seen.add(key)
                     stack.append((rel + "/", entry.path))
                 elif entry.is_symlink() and not os.path.exists(entry.path):
-                    problems.append(Problem(rel, 0, 0, "warning", "broken-link", "this symlink points to nothing; skipped", "remove the symlink or fix its target"))
+                    problems.append(
+                        Problem(
+                            rel,
+                            0,
+                            0,
+                            "warning",
+                            "broken-link",
+                            "this symlink points to nothing; skipped",
+                            "remove the symlink or fix its target",
+                        )
+                    )
                 elif name[-3:].lower() == ".md":
                     info = entry.stat()
-                    files.append(FileRef(rel, entry.path, (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)))
+                    files.append(
+                        FileRef(
+                            rel, entry.path, (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+                        )
+                    )
             except OSError as error:
-                problems.append(Problem(rel, 0, 0, "warning", "broken-link", f"cannot follow this link: {error.strerror}", "remove the symlink or fix its target"))
+                problems.append(
+                    Problem(
+                        rel,
+                        0,
+                        0,
+                        "warning",
+                        "broken-link",
+                        f"cannot follow this link: {error.strerror}",
+                        "remove the symlink or fix its target",
+                    )
+                )
     files.sort(key=lambda ref: ref.path)
     return files, problems, linked
 

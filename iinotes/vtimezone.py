@@ -143,7 +143,8 @@ class _YearlyRule:
         wall = earlier.wall
         fits = (
             wall.year == self.first.wall.year - 1
-            and (wall.month, wall.weekday(), _seconds_of_day(wall)) == (self.month, self.weekday, self.seconds)
+            and (wall.month, wall.weekday(), _seconds_of_day(wall))
+            == (self.month, self.weekday, self.seconds)
             and earlier.before == self.first.before
             and earlier.after == self.first.after
         )
@@ -271,7 +272,9 @@ def _rule_pair(transitions: list[_Transition], start_at: int, end_at: int) -> li
     ]
 
 
-def _fixed(initial: _State, transitions: list[_Transition], start_at: int, first_year: int) -> list[_Observance] | None:
+def _fixed(
+    initial: _State, transitions: list[_Transition], start_at: int, first_year: int
+) -> list[_Observance] | None:
     """One STANDARD component, if the zone has no transition in the range."""
     if any(t.at >= start_at for t in transitions):
         return None
@@ -279,16 +282,32 @@ def _fixed(initial: _State, transitions: list[_Transition], start_at: int, first
     return [_Observance(False, _default_start(first_year), state.offset, state.offset, state.name)]
 
 
-def _per_transition(initial: _State, transitions: list[_Transition], start_at: int, first_year: int) -> list[_Observance]:
+def _per_transition(
+    initial: _State, transitions: list[_Transition], start_at: int, first_year: int
+) -> list[_Observance]:
     """One component per observance period in the range, each starting at its transition."""
     earlier = [t for t in transitions if t.at < start_at]
     if earlier:
         onset = earlier[-1]
-        observances = [_Observance(_is_daylight(onset.before, onset.after), onset.wall, onset.before.offset, onset.after.offset, onset.after.name)]
+        observances = [
+            _Observance(
+                _is_daylight(onset.before, onset.after),
+                onset.wall,
+                onset.before.offset,
+                onset.after.offset,
+                onset.after.name,
+            )
+        ]
     else:
-        observances = [_Observance(False, _default_start(first_year), initial.offset, initial.offset, initial.name)]
+        observances = [
+            _Observance(False, _default_start(first_year), initial.offset, initial.offset, initial.name)
+        ]
     for t in transitions[len(earlier) :]:
-        observances.append(_Observance(_is_daylight(t.before, t.after), t.wall, t.before.offset, t.after.offset, t.after.name))
+        observances.append(
+            _Observance(
+                _is_daylight(t.before, t.after), t.wall, t.before.offset, t.after.offset, t.after.name
+            )
+        )
     return observances
 
 
@@ -310,7 +329,11 @@ def _timeline(tzid: str, first_year: int, last_year: int) -> _Timeline:
             previous = footer.changes(from_year - 1)
             initial = previous[-1][1] if previous else footer.std
         for year in range(from_year, last_year + 1):
-            changes.extend((at, state) for at, state in footer.changes(year) if (last_table_at is None or at > last_table_at) and at < end_at)
+            changes.extend(
+                (at, state)
+                for at, state in footer.changes(year)
+                if (last_table_at is None or at > last_table_at) and at < end_at
+            )
     transitions: list[_Transition] = []
     current = initial
     for index, (at, state) in enumerate(changes):
@@ -364,7 +387,10 @@ def _parse_tzif(data: bytes) -> _Zone:
     offset += typecnt * 6
     chars = data[offset : offset + charcnt]
     offset += charcnt
-    types = [_State(utoff, bool(isdst), chars[index : chars.index(b"\x00", index)].decode("ascii", "replace")) for utoff, isdst, index in raw_types]
+    types = [
+        _State(utoff, bool(isdst), chars[index : chars.index(b"\x00", index)].decode("ascii", "replace"))
+        for utoff, isdst, index in raw_types
+    ]
     footer = None
     if version >= 2:
         offset += leapcnt * (time_size + 4) + isstdcnt + isutcnt
@@ -472,7 +498,8 @@ def _default_start(first_year: int) -> dt.datetime:
 
 def _format_local(moment: dt.datetime) -> str:
     """A floating DATE-TIME value, `YYYYMMDDTHHMMSS`."""
-    return f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
+    day = f"{moment.year:04d}{moment.month:02d}{moment.day:02d}"
+    return f"{day}T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}"
 
 
 def _format_offset(seconds: int) -> str:

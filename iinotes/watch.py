@@ -47,12 +47,26 @@ MAX_DELAY = 5.0  # a never-ending stream of events still gets a rebuild this oft
 VAULT_GRACE = 1.0  # seconds the vault folder may be missing (swapped for another) before watching stops
 HEALTH_INTERVAL = 1.0  # seconds between checks of the observer, the vault folder and the day
 POLL_INTERVAL = 1.0  # seconds between scans when polling
-FULL_SCAN_INTERVAL = 60.0  # seconds: rebuilds in between look only at the notes events named; then a full scan, events or not
-CACHE_SAVE_INTERVAL = 600.0  # seconds: rebuilds in between stay in memory instead of rewriting .iinotes/ caches
+FULL_SCAN_INTERVAL = (
+    60.0  # seconds: rebuilds in between look only at the notes events named; then a full scan, events or not
+)
+CACHE_SAVE_INTERVAL = (
+    600.0  # seconds: rebuilds in between stay in memory instead of rewriting .iinotes/ caches
+)
 RETRY_DELAYS = (2.0, 5.0, 15.0, 60.0)  # after a failed rebuild or write, retry this much later
 READ_ERRORS = ("unreadable", "unreadable-folder")
 INOTIFY_FIX = "sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512"
-WATCHED_EVENTS = [FileAttribEvent, FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+WATCHED_EVENTS = [
+    FileAttribEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
 
 Report = Callable[[str], None]
 
@@ -189,13 +203,20 @@ class Watcher:
         self._thread: threading.Thread | None = None
         if self.output is not None:
             if not self.output.parent.is_dir():
-                raise OutputError(f"cannot write the feed to {str(output)!r}: folder {str(self.output.parent)!r} does not exist", "create the folder or choose another -o FILE")
+                raise OutputError(
+                    f"cannot write the feed to {str(output)!r}: folder {str(self.output.parent)!r} does not "
+                    "exist",
+                    "create the folder or choose another -o FILE",
+                )
             try:
                 self._previous = self.output.read_bytes()
             except FileNotFoundError:
                 self._previous = None
             except OSError as error:
-                raise OutputError(f"cannot read the feed file {str(output)!r}: {error.strerror}", "check its permissions or choose another -o FILE") from None
+                raise OutputError(
+                    f"cannot read the feed file {str(output)!r}: {error.strerror}",
+                    "check its permissions or choose another -o FILE",
+                ) from None
 
     # ------------------------------------------------------------------ events (observer thread)
 
@@ -265,9 +286,11 @@ class Watcher:
                 if error.errno not in (errno.ENOSPC, errno.EMFILE, errno.ENFILE):
                     raise
                 self.report(
-                    f"the system limit on watched folders was reached ({error.strerror or error}); polling the vault every "
-                    f"{self.poll_interval:g} s instead. To watch without polling, raise the limit: {INOTIFY_FIX}"
-                )  # fmt: skip
+                    f"the system limit on watched folders was reached ({error.strerror or error}); polling "
+                    "the vault every "
+                    f"{self.poll_interval:g} s instead. To watch without polling, raise the limit: "
+                    f"{INOTIFY_FIX}"
+                )
                 self.polling = True
         observer = self._new_observer(True)
         observer.schedule(handler, self.root, recursive=True)
@@ -346,10 +369,17 @@ class Watcher:
                     self._guarded_rebuild()
                 elif self._retry_at is not None and time.monotonic() >= self._retry_at:
                     self._guarded_rebuild()
-                elif self._built_today is not None and self.vault.pinned_today is None and self.vault.today != self._built_today:
+                elif (
+                    self._built_today is not None
+                    and self.vault.pinned_today is None
+                    and self.vault.today != self._built_today
+                ):
                     self._guarded_rebuild(f"a new day ({self.vault.today.isoformat()})")
-                elif self._scanned_at is not None and time.monotonic() - self._scanned_at >= FULL_SCAN_INTERVAL:
-                    self._guarded_rebuild()  # a full scan now and then: changes no event told of (links, lost events)
+                elif (
+                    self._scanned_at is not None and time.monotonic() - self._scanned_at >= FULL_SCAN_INTERVAL
+                ):
+                    # a full scan now and then: changes no event told of (links, lost events)
+                    self._guarded_rebuild()
             except Exception as error:  # noqa: BLE001 - the loop must survive anything
                 self.failures += 1
                 self.report(f"unexpected error while watching: {error!r}; still watching")
@@ -385,7 +415,7 @@ class Watcher:
             self.error = VaultGone(
                 f"the vault folder {self.root!r} is gone (deleted, moved or unmounted); stopped watching",
                 "nothing was deleted by iinotes; start watch again once the folder is back",
-            )  # fmt: skip
+            )
             self._stopping.set()  # run_forever raises it: the CLI prints it once, as every error
             return False
         self._missing_since = None
@@ -393,7 +423,11 @@ class Watcher:
         if (replaced or not self.observer_alive()) and not self._stopping.is_set():
             _quietly_stop(self.observer)
             self.restarts += 1
-            self.report("the vault folder was replaced; watching the new one" if replaced else "the file watcher stopped unexpectedly; restarting it")
+            self.report(
+                "the vault folder was replaced; watching the new one"
+                if replaced
+                else "the file watcher stopped unexpectedly; restarting it"
+            )
             self._start_observer()
             self.changed()  # changes made while it was down were missed: rebuild to be sure
         for check in self.health_checks:
@@ -408,7 +442,10 @@ class Watcher:
             delay = RETRY_DELAYS[min(self._retry_step, len(RETRY_DELAYS) - 1)]
             self._retry_step += 1
             self._retry_at = time.monotonic() + delay
-            self.report(f"rebuild failed: {_describe_error(error)}; the feed was left as it was; retrying in {delay:g} s")
+            self.report(
+                f"rebuild failed: {_describe_error(error)}; the feed was left as it was; retrying in "
+                f"{delay:g} s"
+            )
 
     def rebuild(self, reason: str = "") -> bool:
         """Read the changed notes, build the feed, write it if its bytes changed; True when written.
@@ -433,23 +470,32 @@ class Watcher:
         stats = self.vault.stats
         problems = set(index.problems)
         changed = set(stats.changed) | set(stats.removed)
-        shown_problems = [] if first else sorted(p for p in problems if p.path in changed or p not in self._problems)
-        fixed = sorted({p.path for p in self._problems if p.severity == "error"} - {p.path for p in problems if p.severity == "error"})
+        shown_problems = (
+            [] if first else sorted(p for p in problems if p.path in changed or p not in self._problems)
+        )
+        fixed = sorted(
+            {p.path for p in self._problems if p.severity == "error"}
+            - {p.path for p in problems if p.severity == "error"}
+        )
         self._problems = problems
         self._built_today = index.today
 
         read_errors = {p for p in problems if p.code in READ_ERRORS}
         new_read_errors = read_errors - self._accepted_read_errors
-        old_events = self._previous.count(b"BEGIN:VEVENT") if new_read_errors and self._previous is not None else 0
+        old_events = (
+            self._previous.count(b"BEGIN:VEVENT") if new_read_errors and self._previous is not None else 0
+        )
         if new_read_errors and self._previous is not None and data.count(b"BEGIN:VEVENT") < old_events:
             self._retry_at = time.monotonic() + RETRY_DELAYS[0]
             names = ", ".join(sorted({p.path for p in new_read_errors}))
             for problem in shown_problems:
                 self.report(problem.format())
             self.report(
-                f"{_what_changed(stats, first, reason)}: kept the previous feed ({old_events} follow-ups) because some notes "
-                f"could not be read ({names}); it is updated once they can ({time.perf_counter() - started:.2f} s)"
-            )  # fmt: skip
+                f"{_what_changed(stats, first, reason)}: kept the previous feed ({old_events} follow-ups) "
+                "because some notes "
+                f"could not be read ({names}); it is updated once they can "
+                f"({time.perf_counter() - started:.2f} s)"
+            )
             if not self._published:
                 self._publish(self._previous, built)
             return False
@@ -460,7 +506,10 @@ class Watcher:
                 try:
                     atomic_write(self.output, data)
                 except OSError as error:
-                    raise OutputError(f"cannot write the feed to {str(self.output)!r}: {error.strerror}", "check the folder's permissions and free space") from None
+                    raise OutputError(
+                        f"cannot write the feed to {str(self.output)!r}: {error.strerror}",
+                        "check the folder's permissions and free space",
+                    ) from None
                 self.writes += 1
             written = True
         self._accepted_read_errors = read_errors
@@ -475,12 +524,18 @@ class Watcher:
         outcome = "feed updated" if written else "feed unchanged"
         if first and self.output is not None:
             outcome = ("feed written to " if written else "feed unchanged in ") + str(self.output)
-        self.report(f"{_what_changed(stats, first, reason)}: {len(shown)} follow-up{'s' * (len(shown) != 1)}, {outcome} ({seconds:.2f} s)")
+        self.report(
+            f"{_what_changed(stats, first, reason)}: {len(shown)} follow-up{'s' * (len(shown) != 1)}, "
+            f"{outcome} ({seconds:.2f} s)"
+        )
         if first:
             errors = sum(p.severity == "error" for p in problems)
             warnings = len(problems) - errors
             if errors or warnings:
-                self.report(f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')} in the vault (values with errors are left out); run `iinotes validate` to see them")
+                self.report(
+                    f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')} in the vault (values "
+                    "with errors are left out); run `iinotes validate` to see them"
+                )
         for path in fixed:
             if path not in {p.path for p in problems}:
                 self.report(f"{path}: ok now")
@@ -491,7 +546,9 @@ class Watcher:
         at most every CACHE_SAVE_INTERVAL: a vault of 20,000 notes has tens of MB of cache, which
         need not be rewritten on every save of a note (the notes stay parsed in memory anyway)."""
         now = time.monotonic()
-        persist = self._use_cache and (self._cache_saved_at is None or now - self._cache_saved_at >= CACHE_SAVE_INTERVAL)
+        persist = self._use_cache and (
+            self._cache_saved_at is None or now - self._cache_saved_at >= CACHE_SAVE_INTERVAL
+        )
         hint, self._pending_hint = self._pending_hint, None  # a retry or a new day scans everything
         if self._scanned_at is None or now - self._scanned_at >= FULL_SCAN_INTERVAL:
             hint = None  # now and then a full scan, in case an event was ever lost
@@ -516,7 +573,9 @@ class Watcher:
             self.vault.settings = load_settings(self.vault.root)
             self.report(f"{SETTINGS_FILE} changed: settings reloaded")
         except SettingsError as error:
-            self.report(f"{SETTINGS_FILE} changed but cannot be used ({error.message}); keeping the previous settings")
+            self.report(
+                f"{SETTINGS_FILE} changed but cannot be used ({error.message}); keeping the previous settings"
+            )
 
     # ------------------------------------------------------------------ helpers for tests and serve
 

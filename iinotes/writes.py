@@ -131,7 +131,10 @@ def write_lock(root: Path, wait: float | None = None) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise EditRefused("another iinotes command is writing to this vault", "wait for it to finish and run this again") from None
+                    raise EditRefused(
+                        "another iinotes command is writing to this vault",
+                        "wait for it to finish and run this again",
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:
@@ -157,11 +160,22 @@ def check_git_state(root: Path) -> None:
             continue
         for name, what in GIT_BUSY.items():
             if (git_dir / name).exists():
-                raise EditRefused(f"a git {what} is in progress in {folder}", f"finish it (git {what} --continue) or abort it (git {what} --abort) first")
+                raise EditRefused(
+                    f"a git {what} is in progress in {folder}",
+                    f"finish it (git {what} --continue) or abort it (git {what} --abort) first",
+                )
         return
 
 
-def edit_note(root: Path, rel: str, changes: Sequence[Change] | Callable[[ParsedNote], Sequence[Change]], *, dry_run: bool = False, done: str = "", unchanged: str = "") -> WriteResult:
+def edit_note(
+    root: Path,
+    rel: str,
+    changes: Sequence[Change] | Callable[[ParsedNote], Sequence[Change]],
+    *,
+    dry_run: bool = False,
+    done: str = "",
+    unchanged: str = "",
+) -> WriteResult:
     """Make `changes` (or those computed from the freshly parsed note) in the note at `rel`."""
     if dry_run:
         return _edit(root, rel, changes, True, done, unchanged)
@@ -170,7 +184,14 @@ def edit_note(root: Path, rel: str, changes: Sequence[Change] | Callable[[Parsed
         return _edit(root, rel, changes, False, done, unchanged)
 
 
-def _edit(root: Path, rel: str, changes: Sequence[Change] | Callable[[ParsedNote], Sequence[Change]], dry_run: bool, done: str, unchanged: str) -> WriteResult:
+def _edit(
+    root: Path,
+    rel: str,
+    changes: Sequence[Change] | Callable[[ParsedNote], Sequence[Change]],
+    dry_run: bool,
+    done: str,
+    unchanged: str,
+) -> WriteResult:
     path = root / rel
     try:
         old = path.read_bytes()
@@ -180,11 +201,16 @@ def _edit(root: Path, rel: str, changes: Sequence[Change] | Callable[[ParsedNote
         changes = changes(parse_note(rel, old))
     new = plan(old, changes, rel)
     if new == old:
-        return WriteResult(rel, False, "", f"{rel}: nothing to change" + (f" ({unchanged})" if unchanged else ""))
+        return WriteResult(
+            rel, False, "", f"{rel}: nothing to change" + (f" ({unchanged})" if unchanged else "")
+        )
     diff = unified_diff(old, new, rel)
     if not dry_run:
         if path.read_bytes() != old:
-            raise EditRefused(f"{rel} changed on disk while iinotes was editing it; nothing was written", "run the command again")
+            raise EditRefused(
+                f"{rel} changed on disk while iinotes was editing it; nothing was written",
+                "run the command again",
+            )
         atomic_write(path, new)
     return WriteResult(rel, True, diff, f"{rel}: {done or 'updated'}")
 
@@ -208,13 +234,24 @@ def find_interview(index: Index, query: str, *, prefer: str = "recent") -> Inter
         view = find_contact(index, query)
     except LookupFailed as error:
         if error.message.startswith("no contact"):
-            raise LookupFailed(f"no interview or contact matches {query!r}", "run `iinotes list` or look in interviews/") from None
+            raise LookupFailed(
+                f"no interview or contact matches {query!r}", "run `iinotes list` or look in interviews/"
+            ) from None
         raise
     mine = [index.interviews[p] for p in view.interviews if p in index.interviews]
     if not mine:
-        raise LookupFailed(f"{view.contact.name} has no interview notes", f'create one: iinotes new interview "{view.contact.name}" --at "YYYY-MM-DD HH:MM"')
+        raise LookupFailed(
+            f"{view.contact.name} has no interview notes",
+            f'create one: iinotes new interview "{view.contact.name}" --at "YYYY-MM-DD HH:MM"',
+        )
     ahead = [i for i in mine if upcoming(i.interview, index.today, index.timezone)]
-    started = [i for i in mine if (day := meeting_day(i.interview, index.timezone)) is not None and day <= index.today and i.interview.status != "cancelled"]
+    started = [
+        i
+        for i in mine
+        if (day := meeting_day(i.interview, index.timezone)) is not None
+        and day <= index.today
+        and i.interview.status != "cancelled"
+    ]
     if prefer == "upcoming" and ahead:
         chosen = ahead
     elif started:
@@ -249,7 +286,17 @@ def entry(day: dt.date, via: str | None = None, note: str | None = None) -> obje
     return item
 
 
-def log(root: Path, index: Index, kind: str, query: str, day: dt.date, *, via: str | None = None, note: str | None = None, dry_run: bool = False) -> WriteResult:
+def log(
+    root: Path,
+    index: Index,
+    kind: str,
+    query: str,
+    day: dt.date,
+    *,
+    via: str | None = None,
+    note: str | None = None,
+    dry_run: bool = False,
+) -> WriteResult:
     """`log outreach|touch` appends an entry (not twice for one day); `log reply` sets responded."""
     if kind not in LOG_KINDS:
         raise UsageError(f"cannot log {kind!r}; choose one of {', '.join(LOG_KINDS)}")
@@ -257,16 +304,37 @@ def log(root: Path, index: Index, kind: str, query: str, day: dt.date, *, via: s
     rel = view.contact.path
     if kind == "reply":
         change: Change = SetValue("responded", day, keep_existing=True)
-        return edit_note(root, rel, [change], dry_run=dry_run, done=f"responded {day.isoformat()}", unchanged="responded is already set")
+        return edit_note(
+            root,
+            rel,
+            [change],
+            dry_run=dry_run,
+            done=f"responded {day.isoformat()}",
+            unchanged="responded is already set",
+        )
     key = "outreach" if kind == "outreach" else "touches"
     change = Append(key, entry(day, via, note), unique_date=True)
-    return edit_note(root, rel, [change], dry_run=dry_run, done=f"{kind} on {day.isoformat()} logged", unchanged=f"{kind} on {day.isoformat()} is already logged")
+    return edit_note(
+        root,
+        rel,
+        [change],
+        dry_run=dry_run,
+        done=f"{kind} on {day.isoformat()} logged",
+        unchanged=f"{kind} on {day.isoformat()} is already logged",
+    )
 
 
 def mark_done(root: Path, index: Index, query: str, *, dry_run: bool = False) -> WriteResult:
     """status: done."""
     rel = find_interview(index, query, prefer="recent").interview.path
-    return edit_note(root, rel, [SetValue("status", "done")], dry_run=dry_run, done="status: done", unchanged="already done")
+    return edit_note(
+        root,
+        rel,
+        [SetValue("status", "done")],
+        dry_run=dry_run,
+        done="status: done",
+        unchanged="already done",
+    )
 
 
 def confirm(root: Path, index: Index, query: str, day: dt.date, *, dry_run: bool = False) -> WriteResult:
@@ -279,7 +347,14 @@ def confirm(root: Path, index: Index, query: str, day: dt.date, *, dry_run: bool
 def thank(root: Path, index: Index, query: str, day: dt.date, *, dry_run: bool = False) -> WriteResult:
     """thank_you_sent: the day (an earlier day is kept)."""
     rel = find_interview(index, query, prefer="recent").interview.path
-    return edit_note(root, rel, [SetValue("thank_you_sent", day, keep_existing=True)], dry_run=dry_run, done=f"thank_you_sent {day.isoformat()}", unchanged="thank_you_sent is already set")
+    return edit_note(
+        root,
+        rel,
+        [SetValue("thank_you_sent", day, keep_existing=True)],
+        dry_run=dry_run,
+        done=f"thank_you_sent {day.isoformat()}",
+        unchanged="thank_you_sent is already set",
+    )
 
 
 def commit_done(root: Path, index: Index, query: str, number: int, *, dry_run: bool = False) -> WriteResult:
@@ -290,7 +365,10 @@ def commit_done(root: Path, index: Index, query: str, number: int, *, dry_run: b
     def changes(parsed: ParsedNote) -> list[Change]:
         items = parsed.note.commitments if parsed.note is not None else ()
         if not 1 <= number <= len(items):
-            listed = "\n".join(f"  {i}. [{'x' if c.done else ' '}] {c.task}" for i, c in enumerate(items, 1)) or "  (none)"
+            listed = (
+                "\n".join(f"  {i}. [{'x' if c.done else ' '}] {c.task}" for i, c in enumerate(items, 1))
+                or "  (none)"
+            )
             raise UsageError(f"{rel} has no commitment {number}; its commitments are:\n{listed}")
         item = items[number - 1]
         if item.done:
@@ -300,7 +378,14 @@ def commit_done(root: Path, index: Index, query: str, number: int, *, dry_run: b
         position = sum(1 for c in items[: number - 1] if c.source == "front matter")
         return [SetInItem("commitments", position, "done", True)]
 
-    return edit_note(root, rel, changes, dry_run=dry_run, done=f"commitment {number} done", unchanged=f"commitment {number} is already done")
+    return edit_note(
+        root,
+        rel,
+        changes,
+        dry_run=dry_run,
+        done=f"commitment {number} done",
+        unchanged=f"commitment {number} is already done",
+    )
 
 
 # --- init ---------------------------------------------------------------------------------------
@@ -308,7 +393,11 @@ def commit_done(root: Path, index: Index, query: str, number: int, *, dry_run: b
 
 def init_files() -> dict[str, bytes | None]:
     """What `init` creates: path -> bytes (None for a folder)."""
-    toml = "# iinotes settings: every key is optional; uncomment a line to change it (docs/settings.md)\n\n" + example_toml(commented=True) + "\n"
+    toml = (
+        "# iinotes settings: every key is optional; uncomment a line to change it (docs/settings.md)\n\n"
+        + example_toml(commented=True)
+        + "\n"
+    )
     return {
         SETTINGS_FILE: toml.encode(),
         "contacts": None,
@@ -326,7 +415,10 @@ def init(folder: Path, *, git: bool = False, dry_run: bool = False) -> list[str]
     files = init_files()
     existing = [name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
     if existing:
-        raise UsageError(f"{folder} already has {', '.join(existing)}; iinotes init writes nothing over existing files", "remove them or choose an empty folder")
+        raise UsageError(
+            f"{folder} already has {', '.join(existing)}; iinotes init writes nothing over existing files",
+            "remove them or choose an empty folder",
+        )
     if git and shutil.which("git") is None:
         raise UsageError("--git needs git, which is not on PATH")
     if dry_run:
@@ -362,13 +454,22 @@ def safe_name(name: str) -> str:
         raise UsageError(f"the name {name!r} contains control characters", "type the name without them")
     bad = sorted({ch for ch in text if ch in _BAD_CHARS})
     if bad:
-        raise UsageError(f"the name {text!r} contains {' '.join(bad)}, which cannot be used in a file name or a [[link]]", "leave those characters out (add the full form as an alias afterwards)")
+        raise UsageError(
+            f"the name {text!r} contains {' '.join(bad)}, which cannot be used in a file name or a [[link]]",
+            "leave those characters out (add the full form as an alias afterwards)",
+        )
     if text.startswith(".") or text.endswith("."):
         raise UsageError(f"the name {text!r} starts or ends with a dot", "leave the dot out")
     if _WINDOWS_RESERVED.match(text):
-        raise UsageError(f"{text!r} is a reserved file name on Windows", "use the full name, e.g. add a surname")
+        raise UsageError(
+            f"{text!r} is a reserved file name on Windows", "use the full name, e.g. add a surname"
+        )
     if len(text.encode("utf-8")) > MAX_NAME_BYTES:
-        raise UsageError(f"the name is too long for a file name ({len(text.encode('utf-8'))} bytes, at most {MAX_NAME_BYTES})", "use a shorter name")
+        raise UsageError(
+            f"the name is too long for a file name ({len(text.encode('utf-8'))} bytes, at most "
+            f"{MAX_NAME_BYTES})",
+            "use a shorter name",
+        )
     return text
 
 
@@ -425,15 +526,23 @@ def _create(root: Path, rel: str, text: str, changes: Sequence[Change], dry_run:
         check_git_state(root)
     with write_lock(root) if not dry_run else _no_lock():
         if path.exists() or path.is_symlink():
-            raise UsageError(f"{rel} already exists; iinotes never overwrites a note", "open it, or choose another name")
+            raise UsageError(
+                f"{rel} already exists; iinotes never overwrites a note", "open it, or choose another name"
+            )
         try:
             data = plan(text.encode("utf-8"), changes, rel, fresh=True)
         except EditRefused as error:
-            raise UsageError(f"cannot make {rel} from the template: {error.message}", "check templates/ (or delete the template to use the built-in one)") from None
+            raise UsageError(
+                f"cannot make {rel} from the template: {error.message}",
+                "check templates/ (or delete the template to use the built-in one)",
+            ) from None
         parsed = parse_note(rel, data)
         errors = [p for p in parsed.problems if p.severity == "error"]
         if errors or parsed.note is None:
-            raise UsageError(f"the template would make a broken note: {errors[0].format() if errors else 'not a note'}", "fix templates/ (or delete the template to use the built-in one)")
+            raise UsageError(
+                f"the template would make a broken note: {errors[0].format() if errors else 'not a note'}",
+                "fix templates/ (or delete the template to use the built-in one)",
+            )
         if not dry_run:
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, data)
@@ -463,12 +572,29 @@ def new_contact(
     """Create contacts/<Name>.md from templates/contact.md (else the built-in template)."""
     name = safe_name(name)
     rel = f"contacts/{name}.md"
-    same = [path for path in index.contacts if path.rsplit("/", 1)[-1].removesuffix(".md").casefold() == name.casefold()]
+    same = [
+        path
+        for path in index.contacts
+        if path.rsplit("/", 1)[-1].removesuffix(".md").casefold() == name.casefold()
+    ]
     if same:
-        raise UsageError(f"a contact note named {name} already exists: {', '.join(same)}", "[[links]] to the name would become ambiguous; open that note, or choose another name")
-    text = from_template(_template(root, "contact", CONTACT_TEMPLATE), "contact", {"title": name, "date": today.isoformat(), "time": dt.datetime.now().strftime("%H:%M")})
+        raise UsageError(
+            f"a contact note named {name} already exists: {', '.join(same)}",
+            "[[links]] to the name would become ambiguous; open that note, or choose another name",
+        )
+    text = from_template(
+        _template(root, "contact", CONTACT_TEMPLATE),
+        "contact",
+        {"title": name, "date": today.isoformat(), "time": dt.datetime.now().strftime("%H:%M")},
+    )
     changes: list[Change] = [SetValue("id", new_id("c"))]
-    for key, value in (("company", company), ("role", role), ("email", email), ("linkedin", linkedin), ("source", source)):
+    for key, value in (
+        ("company", company),
+        ("role", role),
+        ("email", email),
+        ("linkedin", linkedin),
+        ("source", source),
+    ):
         if value:
             changes.append(SetValue(key, value))
     if referred_by:
@@ -482,7 +608,18 @@ def new_contact(
     return _create(root, rel, text, changes, dry_run)
 
 
-def new_interview(root: Path, index: Index, contact: str, at: str, *, duration: str | None = None, medium: str | None = None, location: str | None = None, timezone: str | None = None, dry_run: bool = False) -> WriteResult:
+def new_interview(
+    root: Path,
+    index: Index,
+    contact: str,
+    at: str,
+    *,
+    duration: str | None = None,
+    medium: str | None = None,
+    location: str | None = None,
+    timezone: str | None = None,
+    dry_run: bool = False,
+) -> WriteResult:
     """Create interviews/<YYYY-MM-DD> <Name>.md for a contact, with a Questions section."""
     view = find_contact(index, contact)
     stem = view.contact.path.removesuffix(".md").rsplit("/", 1)[-1]
@@ -491,13 +628,26 @@ def new_interview(root: Path, index: Index, contact: str, at: str, *, duration: 
     except ValueError as error:
         raise UsageError(f"--at: {error}") from None
     day = _day(when)
-    scheduled = when.strftime("%Y-%m-%dT%H:%M") if isinstance(when, dt.datetime) and when.tzinfo is None else when.isoformat()
+    scheduled = (
+        when.strftime("%Y-%m-%dT%H:%M")
+        if isinstance(when, dt.datetime) and when.tzinfo is None
+        else when.isoformat()
+    )
     rel = f"interviews/{day.isoformat()} {stem}.md"
-    fills = {"title": f"{day.isoformat()} {stem}", "date": day.isoformat(), "time": when.strftime("%H:%M") if isinstance(when, dt.datetime) else "", "questions": questions.section()}
+    fills = {
+        "title": f"{day.isoformat()} {stem}",
+        "date": day.isoformat(),
+        "time": when.strftime("%H:%M") if isinstance(when, dt.datetime) else "",
+        "questions": questions.section(),
+    }
     text = from_template(_template(root, "interview", INTERVIEW_TEMPLATE), "interview", fills)
     if "## Questions" not in text:
         text = text.rstrip("\n") + "\n\n## Questions\n" + questions.section()
-    changes: list[Change] = [SetValue("contact", f"[[{stem}]]"), SetValue("id", new_id("i")), SetValue("scheduled", scheduled)]
+    changes: list[Change] = [
+        SetValue("contact", f"[[{stem}]]"),
+        SetValue("id", new_id("i")),
+        SetValue("scheduled", scheduled),
+    ]
     if duration:
         try:
             minutes = values.parse_duration(duration)
@@ -538,9 +688,13 @@ def install_hook(root: Path, *, chain: bool = False, dry_run: bool = False) -> s
     overwritten: refused, or with `chain` kept as pre-commit.before-iinotes and run first."""
     if shutil.which("git") is None:
         raise UsageError("installing the hook needs git, which is not on PATH")
-    found = subprocess.run(["git", "rev-parse", "--git-path", "hooks"], cwd=root, capture_output=True, text=True)
+    found = subprocess.run(
+        ["git", "rev-parse", "--git-path", "hooks"], cwd=root, capture_output=True, text=True
+    )
     if found.returncode != 0:
-        raise UsageError(f"{root} is not in a git repository", "run `git init` (or `iinotes init --git`) first")
+        raise UsageError(
+            f"{root} is not in a git repository", "run `git init` (or `iinotes init --git`) first"
+        )
     hooks = (root / found.stdout.strip()).resolve()
     hook = hooks / "pre-commit"
     chained = False
@@ -548,7 +702,10 @@ def install_hook(root: Path, *, chain: bool = False, dry_run: bool = False) -> s
         if HOOK_MARK in hook.read_text("utf-8", "replace"):
             return f"{hook}: already installed"
         if not chain:
-            raise UsageError(f"{hook} already exists; iinotes will not overwrite it", "pass --chain to keep it and run it before the iinotes check")
+            raise UsageError(
+                f"{hook} already exists; iinotes will not overwrite it",
+                "pass --chain to keep it and run it before the iinotes check",
+            )
         saved = hooks / CHAINED_HOOK
         if saved.exists():
             raise UsageError(f"{saved} already exists", "remove it first")
@@ -561,4 +718,6 @@ def install_hook(root: Path, *, chain: bool = False, dry_run: bool = False) -> s
     hooks.mkdir(parents=True, exist_ok=True)
     atomic_write(hook, hook_script(root.resolve(), chained).encode())
     os.chmod(hook, 0o755)
-    return f"{hook}: installed" + (f" (your previous hook runs first, from {CHAINED_HOOK})" if chained else "")
+    return f"{hook}: installed" + (
+        f" (your previous hook runs first, from {CHAINED_HOOK})" if chained else ""
+    )

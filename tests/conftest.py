@@ -36,12 +36,20 @@ class VaultFactory:
         return path
 
     def contact(self, name: str, body: str = "", **fields: str) -> Path:
-        lines = ["---", "type: contact", f"id: c-{zlib.crc32(name.encode()):08x}"] + [f"{k}: {v}" for k, v in fields.items()] + ["---", body]
+        lines = (
+            ["---", "type: contact", f"id: c-{zlib.crc32(name.encode()):08x}"]
+            + [f"{k}: {v}" for k, v in fields.items()]
+            + ["---", body]
+        )
         return self.add(f"contacts/{name}.md", "\n".join(lines) + "\n", dedent=False)
 
     def interview(self, day: str, name: str, body: str = "", **fields: str) -> Path:
         fields.setdefault("contact", f'"[[{name}]]"')
-        lines = ["---", "type: interview", f"id: i-{zlib.crc32((day + name).encode()):08x}"] + [f"{k}: {v}" for k, v in fields.items()] + ["---", body]
+        lines = (
+            ["---", "type: interview", f"id: i-{zlib.crc32((day + name).encode()):08x}"]
+            + [f"{k}: {v}" for k, v in fields.items()]
+            + ["---", body]
+        )
         return self.add(f"interviews/{day} {name}.md", "\n".join(lines) + "\n", dedent=False)
 
     def run(self, *args: str, today: str | None = TODAY) -> Result:

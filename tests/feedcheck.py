@@ -63,7 +63,14 @@ def read_icaljs(data: bytes) -> list[dict[str, object]]:
         if os.environ.get("CI") and shutil.which("node"):
             pytest.fail("CI has node but ical.js is not installed (see .ci/run)")
         pytest.skip("ical.js is not installed (bash .ci/run installs it into .ci/node)")
-    result = subprocess.run(["node", str(REPO / "tests" / "icaljs_feed.mjs")], input=data, capture_output=True, env={**os.environ, "ICALJS_DIR": folder}, timeout=60, check=True)
+    result = subprocess.run(
+        ["node", str(REPO / "tests" / "icaljs_feed.mjs")],
+        input=data,
+        capture_output=True,
+        env={**os.environ, "ICALJS_DIR": folder},
+        timeout=60,
+        check=True,
+    )
     return json.loads(result.stdout)["events"]
 
 
@@ -71,7 +78,18 @@ def both_readers(data: bytes) -> list[dict[str, object]]:
     """Read with both parsers, assert they agree, return icalendar's reading."""
     ours = read_icalendar(data)
     theirs = read_icaljs(data)
-    key = ("uid", "summary", "description", "location", "sequence", "allDay", "tzid", "start", "end", "alarms")
+    key = (
+        "uid",
+        "summary",
+        "description",
+        "location",
+        "sequence",
+        "allDay",
+        "tzid",
+        "start",
+        "end",
+        "alarms",
+    )
     assert [{k: e[k] for k in key} for e in theirs] == [{k: e[k] for k in key} for e in ours]
     return ours
 

@@ -53,7 +53,9 @@ def test_unclosed_fence(v):
     still_fine(index)
 
 
-@pytest.mark.parametrize("front,kind", [("- type: contact\n- id: x\n", "sequence"), ("just words\n", "scalar")])
+@pytest.mark.parametrize(
+    "front,kind", [("- type: contact\n- id: x\n", "sequence"), ("just words\n", "scalar")]
+)
 def test_front_matter_not_a_mapping(v, front, kind):
     v.add("contacts/Odd.md", f"---\n{front}---\nbody\n")
     index = v.index()
@@ -84,7 +86,10 @@ def test_duplicate_keys_keep_first_and_report(v):
 
 
 def test_yaml11_values_stay_strings(v):
-    v.add("interviews/x.md", '---\ntype: interview\nid: i-1\ncontact: "[[Good Person]]"\nscheduled: 14:30\nmedium: no\nlocation: 012\n---\n')
+    v.add(
+        "interviews/x.md",
+        '---\ntype: interview\nid: i-1\ncontact: "[[Good Person]]"\nscheduled: 14:30\nmedium: no\nlocation: 012\n---\n',
+    )
     index = v.index()
     problems = [p for p in index.problems if p.path == "interviews/x.md"]
     assert [(p.line, p.column, p.code) for p in problems] == [(5, 12, "bad-date")]
@@ -94,9 +99,15 @@ def test_yaml11_values_stay_strings(v):
 
 
 def test_impossible_date(v):
-    v.add("interviews/x.md", '---\ntype: interview\nid: i-1\ncontact: "[[Good Person]]"\nscheduled: 2024-02-30\n---\n')
+    v.add(
+        "interviews/x.md",
+        '---\ntype: interview\nid: i-1\ncontact: "[[Good Person]]"\nscheduled: 2024-02-30\n---\n',
+    )
     (problem,) = [p for p in v.index().problems if p.path == "interviews/x.md"]
-    assert problem.format() == "interviews/x.md:5:12: error[bad-date] scheduled: 2024-02-30 is not a date (February 2024 has 29 days)"
+    assert (
+        problem.format()
+        == "interviews/x.md:5:12: error[bad-date] scheduled: 2024-02-30 is not a date (February 2024 has 29 days)"
+    )
 
 
 def test_status_no(v):
@@ -106,7 +117,10 @@ def test_status_no(v):
 
 
 def test_unquoted_link_says_how_to_quote(v):
-    v.add("interviews/x.md", "---\ntype: interview\nid: i-1\ncontact: [[Good Person]]\nscheduled: 2026-12-01\n---\n")
+    v.add(
+        "interviews/x.md",
+        "---\ntype: interview\nid: i-1\ncontact: [[Good Person]]\nscheduled: 2026-12-01\n---\n",
+    )
     index = v.index()
     (problem,) = [p for p in index.problems if p.path == "interviews/x.md"]
     assert problem.code == "unquoted-link" and problem.line == 4
@@ -115,7 +129,10 @@ def test_unquoted_link_says_how_to_quote(v):
 
 
 def test_link_to_nobody(v):
-    v.add("interviews/x.md", '---\ntype: interview\nid: i-1\ncontact: "[[Nobody Here]]"\nscheduled: 2026-12-01\n---\n')
+    v.add(
+        "interviews/x.md",
+        '---\ntype: interview\nid: i-1\ncontact: "[[Nobody Here]]"\nscheduled: 2026-12-01\n---\n',
+    )
     (problem,) = [p for p in v.index().problems if p.path == "interviews/x.md"]
     assert (problem.code, problem.severity, problem.line) == ("unresolved-link", "error", 4)
 
@@ -129,7 +146,10 @@ def test_same_id_in_two_files(v):
 
 
 def test_conflict_markers(v):
-    v.add("contacts/Merge.md", "---\ntype: contact\n<<<<<<< HEAD\nid: c-1\n=======\nid: c-2\n>>>>>>> other\n---\n")
+    v.add(
+        "contacts/Merge.md",
+        "---\ntype: contact\n<<<<<<< HEAD\nid: c-1\n=======\nid: c-2\n>>>>>>> other\n---\n",
+    )
     index = v.index()
     assert codes(index, "contacts/Merge.md") == [(3, "conflict-markers", "error")]
     assert "contacts/Merge.md" not in index.contacts
@@ -150,9 +170,14 @@ def test_huge_front_matter_is_rejected(v):
 
 
 def test_alias_bomb(v):
-    bomb = "---\ntype: contact\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9)
-    ) + "---\n"
+    bomb = (
+        "---\ntype: contact\na: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(9)
+        )
+        + "---\n"
+    )
     v.add("contacts/Bomb.md", bomb)
     index = v.index()
     assert codes(index, "contacts/Bomb.md") == [(3, "yaml-anchor", "error")]
@@ -200,7 +225,9 @@ def test_empty_vault(vault):
     result = vault.run("validate")
     assert result.exit_code == 0
     assert result.output == "0 notes checked: 0 errors, 0 warnings\n"
-    assert vault.run("index").output.endswith("0 contacts (none), 0 interviews, 0 referrals; 0 errors, 0 warnings (run `iinotes validate` for details)\n")
+    assert vault.run("index").output.endswith(
+        "0 contacts (none), 0 interviews, 0 referrals; 0 errors, 0 warnings (run `iinotes validate` for details)\n"
+    )
 
 
 def test_vault_path_that_does_not_exist(tmp_path):
@@ -214,7 +241,10 @@ def test_vault_path_that_does_not_exist(tmp_path):
 
 
 def test_bom_and_crlf_are_accepted(v):
-    v.add("contacts/Windows.md", "\ufeff---\r\ntype: contact\r\nid: c-win\r\ncompany: Contoso\r\n---\r\nBody\r\n".encode())
+    v.add(
+        "contacts/Windows.md",
+        "\ufeff---\r\ntype: contact\r\nid: c-win\r\ncompany: Contoso\r\n---\r\nBody\r\n".encode(),
+    )
     index = v.index()
     assert index.contacts["contacts/Windows.md"].contact.company == "Contoso"
     assert codes(index, "contacts/Windows.md") == []
@@ -231,7 +261,9 @@ def test_other_markdown_is_left_alone(v):
 def test_unknown_type_in_contacts_folder(v):
     v.add("contacts/Typo.md", "---\ntype: contcat\nid: c-t\n---\n")
     (problem,) = [p for p in v.index().problems if p.path == "contacts/Typo.md"]
-    assert problem.code == "unknown-type" and problem.line == 2 and "did you mean type: contact?" in problem.hint
+    assert (
+        problem.code == "unknown-type" and problem.line == 2 and "did you mean type: contact?" in problem.hint
+    )
 
 
 def test_note_over_8_mib_is_reported_not_read(v):

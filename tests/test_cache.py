@@ -100,7 +100,9 @@ def test_two_processes_at_once_never_corrupt_it(vault):
     with ctx.Pool(2) as pool:
         results = pool.starmap(_index_many_times, [(str(vault.root), 8), (str(vault.root), 8)])
     assert results == [320, 320]
-    leftovers = [p.name for p in (vault.root / STATE_DIR).iterdir() if p.name not in (".gitignore", CACHE_FILE)]
+    leftovers = [
+        p.name for p in (vault.root / STATE_DIR).iterdir() if p.name not in (".gitignore", CACHE_FILE)
+    ]
     assert leftovers == []
     assert fresh(vault.root).parsed == 0  # whatever process wrote last left a whole, valid cache
 
@@ -111,7 +113,12 @@ def test_cache_is_ignored_by_git(vault, tmp_path):
     vault.contact("Jane")
     subprocess.run(["git", "init", "-q", str(vault.root)], check=True)
     fresh(vault.root)
-    status = subprocess.run(["git", "-C", str(vault.root), "status", "--porcelain", "--untracked-files=all"], capture_output=True, text=True, check=True)
+    status = subprocess.run(
+        ["git", "-C", str(vault.root), "status", "--porcelain", "--untracked-files=all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert status.stdout.splitlines() == ["?? contacts/Jane.md"]
 
 

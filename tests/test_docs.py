@@ -22,8 +22,14 @@ def test_every_command_has_help_and_docs(name):
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0 and "--vault" in result.output and "--today" in result.output
     for param in command.params:
-        assert param.name in ("vault", "today", "help") or getattr(param, "help", None) or param.param_type_name == "argument", param.name
-    docs = (REPO / "docs" / "commands.md").read_text() + "".join(p.read_text() for p in (REPO / "docs").glob("*.md"))
+        assert (
+            param.name in ("vault", "today", "help")
+            or getattr(param, "help", None)
+            or param.param_type_name == "argument"
+        ), param.name
+    docs = (REPO / "docs" / "commands.md").read_text() + "".join(
+        p.read_text() for p in (REPO / "docs").glob("*.md")
+    )
     assert re.search(rf"^## `iinotes {re.escape(name)}\b", docs, re.MULTILINE), f"no section for {name}"
 
 

@@ -23,19 +23,40 @@ def every_kind(vault) -> None:  # type: ignore[no-untyped-def]
     vault.contact("Nora Nudge", outreach="[2026-11-02]", email="nora@example.com", phone="555-0100")
     vault.contact("Quinn Quiet", outreach="[2026-08-01, 2026-08-15, 2026-08-29, 2026-09-12]")
     vault.contact("Ivy Upcoming", outreach="[2026-11-01]", responded="2026-11-03")
-    vault.interview("2026-11-26", "Ivy Upcoming", scheduled="2026-11-26T14:30", duration='"45m"', medium="video", location="https://meet.example.com/ivy")
+    vault.interview(
+        "2026-11-26",
+        "Ivy Upcoming",
+        scheduled="2026-11-26T14:30",
+        duration='"45m"',
+        medium="video",
+        location="https://meet.example.com/ivy",
+    )
     vault.contact("Dan Done")
     vault.interview("2026-11-20", "Dan Done", "- [ ] Email the article 📅 2026-12-05\n- [x] Done already 📅 2026-11-21\n",
                     scheduled="2026-11-20T10:00", status="done", referrals='["[[Rita Referral]]", "[[Ivy Upcoming]]"]',
                     commitments="[{task: Send portfolio, due: 2026-11-30}, {task: Old promise, due: 2026-11-01, done: true}]")  # fmt: skip
     vault.contact("Kim Kept", touches="[2026-10-01]", keep_in_touch='"3m"')
-    vault.interview("2026-09-15", "Kim Kept", scheduled="2026-09-15", status="done", thank_you_sent="2026-09-16")
+    vault.interview(
+        "2026-09-15", "Kim Kept", scheduled="2026-09-15", status="done", thank_you_sent="2026-09-16"
+    )
     vault.contact("Mia Manual", follow_up="2026-12-01")
     vault.contact("Pete Paused", outreach="[2026-11-01]", status="paused")
     vault.contact("Cara Cancelled")
-    vault.interview("2026-11-27", "Cara Cancelled", scheduled="2026-11-27T09:00", status="cancelled", commitments="[{task: Never, due: 2026-11-28}]")
+    vault.interview(
+        "2026-11-27",
+        "Cara Cancelled",
+        scheduled="2026-11-27T09:00",
+        status="cancelled",
+        commitments="[{task: Never, due: 2026-11-28}]",
+    )
     vault.contact("Lena London")
-    vault.interview("2026-11-24", "Lena London", scheduled="2026-11-24T09:00", timezone="Europe/London", status="confirmed")
+    vault.interview(
+        "2026-11-24",
+        "Lena London",
+        scheduled="2026-11-24T09:00",
+        timezone="Europe/London",
+        status="confirmed",
+    )
 
 
 def test_every_kind_golden(vault):
@@ -44,7 +65,17 @@ def test_every_kind_golden(vault):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     kinds = {item["kind"] for item in data["followups"]}
-    assert kinds == {"nudge", "prepare", "confirm", "interview", "thank-you", "commitment", "referral", "keep-in-touch", "manual"}
+    assert kinds == {
+        "nudge",
+        "prepare",
+        "confirm",
+        "interview",
+        "thank-you",
+        "commitment",
+        "referral",
+        "keep-in-touch",
+        "manual",
+    }
     check_golden(DATA / "every-kind.due.json", result.stdout)
     text = vault.run("due", "--days", "120").output
     check_golden(DATA / "every-kind.due.txt", text)
@@ -59,7 +90,11 @@ def test_every_kind_feed_read_back_by_both_readers(vault):
     assert sorted(e["uid"] for e in events) == sorted(item["uid"] for item in due)
     by_summary = {e["summary"]: e for e in events}
     meeting = by_summary["Informational interview with Ivy Upcoming"]
-    assert (meeting["start"], meeting["end"], meeting["tzid"]) == ("2026-11-26T19:30:00Z", "2026-11-26T20:15:00Z", "America/New_York")
+    assert (meeting["start"], meeting["end"], meeting["tzid"]) == (
+        "2026-11-26T19:30:00Z",
+        "2026-11-26T20:15:00Z",
+        "America/New_York",
+    )
     assert meeting["location"] == "https://meet.example.com/ivy"
     confirm = by_summary["Confirm the meeting with Ivy Upcoming"]
     assert (confirm["start"], confirm["end"]) == ("2026-11-25T19:30:00Z", "2026-11-25T19:45:00Z")
@@ -82,7 +117,9 @@ def test_every_kind_feed_read_back_by_both_readers(vault):
 
 def test_private_details_and_alarms_settings(vault):
     every_kind(vault)
-    vault.add("iinotes.toml", 'timezone = "America/New_York"\n[feed]\nprivate_details = true\nalarms = false\n')
+    vault.add(
+        "iinotes.toml", 'timezone = "America/New_York"\n[feed]\nprivate_details = true\nalarms = false\n'
+    )
     feed = vault.run("feed").stdout_bytes
     events = both_readers(feed)
     nora = [e for e in events if "Nora" in e["summary"]][0]
@@ -99,8 +136,16 @@ def test_byte_identical_whatever_hash_seed_tz_locale_or_cwd(vault, tmp_path):
     every_kind(vault)
     outputs = {
         _run_feed(vault.root, tmp_path, {"PYTHONHASHSEED": "1", "TZ": "UTC", "LC_ALL": "C"}),
-        _run_feed(vault.root, vault.root / "contacts", {"PYTHONHASHSEED": "999", "TZ": "Asia/Tokyo", "LC_ALL": "C.UTF-8"}),
-        _run_feed(vault.root, Path("/"), {"PYTHONHASHSEED": "12345", "TZ": "America/Los_Angeles", "LANG": "de_DE.UTF-8"}),
+        _run_feed(
+            vault.root,
+            vault.root / "contacts",
+            {"PYTHONHASHSEED": "999", "TZ": "Asia/Tokyo", "LC_ALL": "C.UTF-8"},
+        ),
+        _run_feed(
+            vault.root,
+            Path("/"),
+            {"PYTHONHASHSEED": "12345", "TZ": "America/Los_Angeles", "LANG": "de_DE.UTF-8"},
+        ),
     }
     assert len(outputs) == 1
 
@@ -112,8 +157,13 @@ def test_uids_survive_rename_move_reorder_and_unrelated_edits(vault):
                            referrals='["[[Rita]]", "[[Sam]]"]')  # fmt: skip
     before = {e["summary"]: e["uid"] for e in read_icalendar(vault.run("feed").stdout_bytes)}
     text = note.read_text()
-    text = text.replace("{task: Send portfolio, due: 2026-11-30}, {task: Read book, due: 2026-12-02}", "{task: Read book, due: 2026-12-02}, {task: Send portfolio, due: 2026-11-30}")
-    text = text.replace('["[[Rita]]", "[[Sam]]"]', '["[[Sam]]", "[[Rita]]"]').replace("status: done", "status: done\nmedium: phone")
+    text = text.replace(
+        "{task: Send portfolio, due: 2026-11-30}, {task: Read book, due: 2026-12-02}",
+        "{task: Read book, due: 2026-12-02}, {task: Send portfolio, due: 2026-11-30}",
+    )
+    text = text.replace('["[[Rita]]", "[[Sam]]"]', '["[[Sam]]", "[[Rita]]"]').replace(
+        "status: done", "status: done\nmedium: phone"
+    )
     (vault.root / "archive").mkdir()
     note.unlink()
     vault.add("archive/Renamed meeting.md", text)
@@ -168,8 +218,18 @@ def test_zero_follow_ups_is_a_valid_calendar(vault):
 @pytest.mark.parametrize(
     "zone,local,today,utc_start",
     [
-        ("Europe/Berlin", "2024-03-31T02:30", "2024-03-20", "2024-03-31T01:30:00Z"),  # DST gap: the instant after the gap
-        ("America/New_York", "2024-11-03T01:30", "2024-10-25", "2024-11-03T05:30:00Z"),  # overlap: the first 01:30 (EDT), in UTC
+        (
+            "Europe/Berlin",
+            "2024-03-31T02:30",
+            "2024-03-20",
+            "2024-03-31T01:30:00Z",
+        ),  # DST gap: the instant after the gap
+        (
+            "America/New_York",
+            "2024-11-03T01:30",
+            "2024-10-25",
+            "2024-11-03T05:30:00Z",
+        ),  # overlap: the first 01:30 (EDT), in UTC
         ("Pacific/Kiritimati", "2026-11-24T00:30", "2026-11-20", "2026-11-23T10:30:00Z"),  # UTC+14
         ("Pacific/Honolulu", "2026-11-24T23:30", "2026-11-20", "2026-11-25T09:30:00Z"),  # UTC-10
         ("Europe/Berlin", "2028-02-29T12:00", "2028-02-20", "2028-02-29T11:00:00Z"),  # Feb 29
@@ -199,7 +259,9 @@ def test_meeting_in_another_zone_than_the_vault(vault):
     meeting = [e for e in events if e["summary"].startswith("Informational")][0]
     assert (meeting["start"], meeting["tzid"]) == ("2026-11-25T00:00:00Z", "Asia/Tokyo")
     due = vault.run("due").output
-    assert "2026-11-24 19:00  Informational interview with Tokyo Person: 20 min [09:00 Asia/Tokyo time]" in due
+    assert (
+        "2026-11-24 19:00  Informational interview with Tokyo Person: 20 min [09:00 Asia/Tokyo time]" in due
+    )
 
 
 def test_events_years_ahead(vault):
@@ -253,7 +315,9 @@ def test_feed_cache_serves_equal_bytes_and_notices_changes(vault):
     assert (vault.root / STATE_DIR / FEED_FILE).exists()
     again = Vault(vault.root, today=today).feed()
     assert again[2] == first and len(again[1]) == first.count(b"BEGIN:VEVENT")
-    assert [i.uid for i in again[1]] == [i.uid for i in Vault(vault.root, today=today, use_cache=False).feed()[1]]
+    assert [i.uid for i in again[1]] == [
+        i.uid for i in Vault(vault.root, today=today, use_cache=False).feed()[1]
+    ]
     assert Vault(vault.root, today=today, use_cache=False).feed()[2] == first
     assert Vault(vault.root, today=dt.date(2026, 11, 24)).feed()[2] != first  # another day
     vault.contact("Nora Nudge", outreach="[2026-11-02, 2026-11-20]")  # a nudge sent: the feed changes
@@ -277,10 +341,16 @@ def test_repeated_feeds_on_one_vault_equal_fresh_ones(vault):
     live = Vault(vault.root, today=today, use_cache=False)
     _, _, previous = live.feed()
     edits = [
-        ("interviews/2026-11-26 Ivy Upcoming.md", lambda t: t.replace("T14:30", "T16:00")),  # time moves: SEQUENCE 1
+        (
+            "interviews/2026-11-26 Ivy Upcoming.md",
+            lambda t: t.replace("T14:30", "T16:00"),
+        ),  # time moves: SEQUENCE 1
         ("contacts/Nora Nudge.md", lambda t: t.replace("[2026-11-02]", "[2026-11-02, 2026-11-20]")),
         ("contacts/Dan Done.md", lambda t: t + "\nmore notes\n"),  # unrelated edit
-        ("contacts/Rita Referral.md", lambda t: "---\ntype: contact\nid: c-rita\noutreach: [2026-11-22]\n---\n"),  # new note: referral done
+        (
+            "contacts/Rita Referral.md",
+            lambda t: "---\ntype: contact\nid: c-rita\noutreach: [2026-11-22]\n---\n",
+        ),  # new note: referral done
         ("contacts/Mia Manual.md", None),  # deleted
     ]
     for rel, change in edits:
@@ -332,4 +402,6 @@ def test_long_lived_vault_sees_what_equality_would_miss(vault):
     other.read()  # nothing new in the second read: the first read's change must still reach the index
     assert other.index().contacts["contacts/Jane Doe.md"].contact.company == "Acme"
 
-    assert not live._hint_usable(["contacts/Jane Doe.md", "contacts/jane doe.md"])  # case-only rename: full scan
+    assert not live._hint_usable(
+        ["contacts/Jane Doe.md", "contacts/jane doe.md"]
+    )  # case-only rename: full scan

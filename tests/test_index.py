@@ -37,7 +37,13 @@ def test_stage_replied_scheduled_met_in_touch(vault):
     vault.interview("2026-11-20", "Past Unmarked", scheduled="2026-11-20T09:00")
     index = vault.index()
     stages = {v.contact.name: v.stage for v in index.contacts.values()}
-    assert stages == {"Booked": "scheduled", "Kept": "in-touch", "Met": "met", "Past Unmarked": "met", "Replied": "replied"}
+    assert stages == {
+        "Booked": "scheduled",
+        "Kept": "in-touch",
+        "Met": "met",
+        "Past Unmarked": "met",
+        "Replied": "replied",
+    }
     (stale,) = [p for p in index.problems if p.code == "stale-status"]
     assert stale.path == "interviews/2026-11-20 Past Unmarked.md" and stale.severity == "warning"
 
@@ -57,10 +63,28 @@ def test_cancelled_and_no_show_do_not_count_as_met(vault):
 
 def test_links_resolve_by_path_name_case_and_alias(vault):
     vault.contact("Jane Doe", aliases="[Janie, J. Doe]")
-    vault.add("people/archive/Jane Doe.md", "---\ntype: contact\nid: c-other-jane\nname: Jane Doe (old)\n---\n")
+    vault.add(
+        "people/archive/Jane Doe.md", "---\ntype: contact\nid: c-other-jane\nname: Jane Doe (old)\n---\n"
+    )
     vault.contact("Bob Stone")
-    for n, target in enumerate(["contacts/Jane Doe", "Bob Stone", "bob stone", "Janie", "contacts/Jane Doe|Jane", "Bob Stone#Notes", "archive/Jane Doe"]):
-        vault.interview(f"2026-10-0{n + 1}", f"X{n}", contact=f'"[[{target}]]"', scheduled=f"2026-10-0{n + 1}", status="done")
+    for n, target in enumerate(
+        [
+            "contacts/Jane Doe",
+            "Bob Stone",
+            "bob stone",
+            "Janie",
+            "contacts/Jane Doe|Jane",
+            "Bob Stone#Notes",
+            "archive/Jane Doe",
+        ]
+    ):
+        vault.interview(
+            f"2026-10-0{n + 1}",
+            f"X{n}",
+            contact=f'"[[{target}]]"',
+            scheduled=f"2026-10-0{n + 1}",
+            status="done",
+        )
     index = vault.index()
     resolved = [index.interviews[f"interviews/2026-10-0{n + 1} X{n}.md"].contact for n in range(7)]
     assert resolved == [
@@ -87,11 +111,21 @@ def test_ambiguous_file_name_is_reported(vault):
 def test_referral_edges_and_last_touch(vault):
     vault.contact("Ann", outreach="[2026-10-01]", responded="2026-10-02")
     vault.contact("Ben", referred_by='"[[Ann]]"', outreach="[2026-11-05]")
-    vault.interview("2026-10-10", "Ann", scheduled="2026-10-10T10:00", status="done", referrals='["[[Ben]]", "[[Cleo New]]"]', thank_you_sent="2026-10-11")
+    vault.interview(
+        "2026-10-10",
+        "Ann",
+        scheduled="2026-10-10T10:00",
+        status="done",
+        referrals='["[[Ben]]", "[[Cleo New]]"]',
+        thank_you_sent="2026-10-11",
+    )
     index = vault.index()
     ann = index.contacts["contacts/Ann.md"]
     ben = index.contacts["contacts/Ben.md"]
-    assert [(r.name, r.target) for r in ann.referrals_given] == [("Ben", "contacts/Ben.md"), ("Cleo New", None)]
+    assert [(r.name, r.target) for r in ann.referrals_given] == [
+        ("Ben", "contacts/Ben.md"),
+        ("Cleo New", None),
+    ]
     assert [r.source for r in ben.referrals_received] == ["contacts/Ann.md"]
     assert ben.referred_by == "contacts/Ann.md"
     assert ann.last_touch.isoformat() == "2026-10-11"
@@ -108,7 +142,14 @@ def test_index_json_is_stable_and_sorted(vault):
     assert data["schema"] == "iinotes.index/1" and data["today"] == "2026-11-23"
     assert [c["name"] for c in data["contacts"]] == ["amy", "Zed"]
     assert data["contacts"][0]["outreach"] == [{"date": "2026-11-01", "note": "first hello", "via": "email"}]
-    assert data["counts"] == {"contacts": 2, "errors": 0, "interviews": 0, "referrals": 0, "stages": {"awaiting-reply": 1, "lead": 1}, "warnings": 0}
+    assert data["counts"] == {
+        "contacts": 2,
+        "errors": 0,
+        "interviews": 0,
+        "referrals": 0,
+        "stages": {"awaiting-reply": 1, "lead": 1},
+        "warnings": 0,
+    }
     assert first == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -117,7 +158,11 @@ def test_csv_one_row_per_contact(vault):
     vault.contact("Evil", company='"=HYPERLINK(1)"')
     rows = list(csv.DictReader(io.StringIO(vault.run("index", "--format", "csv").output)))
     assert [r["name"] for r in rows] == ["Evil", "Jane Doe"]
-    assert rows[1]["company"] == "Acme, Inc." and rows[1]["tags"] == "ux; research" and rows[1]["stage"] == "lead"
+    assert (
+        rows[1]["company"] == "Acme, Inc."
+        and rows[1]["tags"] == "ux; research"
+        and rows[1]["stage"] == "lead"
+    )
     assert rows[0]["company"] == "'=HYPERLINK(1)"  # no formula injection in spreadsheets
 
 
@@ -188,7 +233,9 @@ def test_last_contact_overrides_and_bad_cadence_falls_back(vault):
 def test_meeting_day_is_the_vault_day_not_the_written_day(vault):
     vault.add("iinotes.toml", 'timezone = "America/New_York"\n')
     vault.contact("Utc Person")
-    vault.interview("2026-11-23", "Utc Person", scheduled="2026-11-23T02:00Z")  # 21:00 on the 22nd in New York
+    vault.interview(
+        "2026-11-23", "Utc Person", scheduled="2026-11-23T02:00Z"
+    )  # 21:00 on the 22nd in New York
     index = vault.index()
     assert index.contacts["contacts/Utc Person.md"].stage == "met"
     assert [p.code for p in index.problems] == ["stale-status"]
@@ -200,7 +247,12 @@ def test_done_values_as_people_write_them(vault):
                     scheduled="2026-11-20", status="done", commitments='[{task: A, due: 2026-12-01, done: "No"}, {task: B, due: 2026-12-01, done: 2026-11-21}, {task: C, due: 2026-12-01, done: 0}]')  # fmt: skip
     index = vault.index()
     commitments = index.interviews["interviews/2026-11-20 Dee.md"].interview.commitments
-    assert [(c.task, c.done) for c in commitments] == [("A", False), ("B", True), ("C", False), ("Water plants", False)]
+    assert [(c.task, c.done) for c in commitments] == [
+        ("A", False),
+        ("B", True),
+        ("C", False),
+        ("Water plants", False),
+    ]
     assert [p.code for p in index.problems if p.path.startswith("interviews")] == ["no-due-date"]
 
 
@@ -216,4 +268,7 @@ def test_next_meeting_and_interview_lookup_use_the_vault_day(vault):
     assert rows[0]["next_interview"] == ""
     index = vault.index()
     assert index.timezone == "America/New_York"
-    assert find_interview(index, "Utc Person", prefer="upcoming").interview.path == "interviews/2026-11-23 Utc Person.md"
+    assert (
+        find_interview(index, "Utc Person", prefer="upcoming").interview.path
+        == "interviews/2026-11-23 Utc Person.md"
+    )

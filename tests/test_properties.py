@@ -10,10 +10,43 @@ from hypothesis import strategies as st
 from iinotes import values
 from iinotes.notes import parse_note
 
-KEYS = ["type", "contact", "scheduled", "status", "outreach", "tags", "id", "duration", "referrals", "commitments", "aliases"]
+KEYS = [
+    "type",
+    "contact",
+    "scheduled",
+    "status",
+    "outreach",
+    "tags",
+    "id",
+    "duration",
+    "referrals",
+    "commitments",
+    "aliases",
+]
 SCALARS = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["contact", "interview", "14:30", "no", "012", "2024-02-30", "[[X]]", '"[[X]]"', "&a x", "*a", "!!int 3", "{a: 1}", "[a, b]", "|", "'", '"', "\t", "- x"]),
+    st.sampled_from(
+        [
+            "contact",
+            "interview",
+            "14:30",
+            "no",
+            "012",
+            "2024-02-30",
+            "[[X]]",
+            '"[[X]]"',
+            "&a x",
+            "*a",
+            "!!int 3",
+            "{a: 1}",
+            "[a, b]",
+            "|",
+            "'",
+            '"',
+            "\t",
+            "- x",
+        ]
+    ),
 )
 
 
@@ -30,7 +63,10 @@ def yamlish(draw):  # type: ignore[no-untyped-def]
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.binary(max_size=200), yamlish()), st.sampled_from(["contacts/A.md", "interviews/B.md", "misc/C.md"]))
+@given(
+    st.one_of(st.binary(max_size=200), yamlish()),
+    st.sampled_from(["contacts/A.md", "interviews/B.md", "misc/C.md"]),
+)
 def test_any_bytes_give_a_note_or_problems_never_a_traceback(data, path):
     parsed = parse_note(path, data)
     for problem in parsed.problems:
@@ -44,7 +80,11 @@ def test_dates_round_trip(day):
     assert values.parse_date(day.isoformat()) == day
 
 
-@given(st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)).map(lambda d: d.replace(microsecond=0)))
+@given(
+    st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)
+    )
+)
 def test_datetimes_round_trip(when):
     assert values.parse_when(when.isoformat()) == when
     assert values.parse_when(when.isoformat(timespec="minutes")) == when.replace(second=0)

@@ -30,18 +30,46 @@ def test_valid_under_strict(sample):
 def test_every_stage_is_present(sample):
     data = json.loads(sample("index", "--format", "json").stdout)
     stages = {c["stage"] for c in data["contacts"]}
-    assert stages == {"lead", "awaiting-reply", "replied", "scheduled", "met", "in-touch", "gone-quiet", "declined"}
+    assert stages == {
+        "lead",
+        "awaiting-reply",
+        "replied",
+        "scheduled",
+        "met",
+        "in-touch",
+        "gone-quiet",
+        "declined",
+    }
     assert {i["timezone"] for i in data["interviews"]} >= {"Europe/London"}
-    assert {i["status"] for i in data["interviews"]} == {"requested", "scheduled", "confirmed", "done", "cancelled", "no-show"}
+    assert {i["status"] for i in data["interviews"]} == {
+        "requested",
+        "scheduled",
+        "confirmed",
+        "done",
+        "cancelled",
+        "no-show",
+    }
 
 
 def test_due_and_feed(sample):
     due = json.loads(sample("due", "--format", "json", "--days", "90").stdout)["followups"]
-    assert {i["kind"] for i in due} == {"nudge", "prepare", "confirm", "interview", "thank-you", "commitment", "referral", "keep-in-touch", "manual"}
+    assert {i["kind"] for i in due} == {
+        "nudge",
+        "prepare",
+        "confirm",
+        "interview",
+        "thank-you",
+        "commitment",
+        "referral",
+        "keep-in-touch",
+        "manual",
+    }
     feed = sample("feed").stdout_bytes
     check_lines(feed)
     events = both_readers(feed)
-    assert len(events) == len([i for i in due if i["overdue"] or i["due"] <= "2027-01-22"])  # horizon_days = 60
+    assert len(events) == len(
+        [i for i in due if i["overdue"] or i["due"] <= "2027-01-22"]
+    )  # horizon_days = 60
     london = [e for e in events if e["summary"] == "Informational interview with Oliver Hughes"][0]
     assert (london["tzid"], london["start"]) == ("Europe/London", "2026-11-25T15:00:00Z")
 
@@ -49,6 +77,9 @@ def test_due_and_feed(sample):
 def test_show_lists_open_follow_ups(sample):
     shown = sample("show", "Priya")
     assert shown.exit_code == 0
-    assert "Open follow-ups:\n  2026-11-15  (overdue)  Reach out to Dana Whitfield (referred by Priya Raman)" in shown.output
+    assert (
+        "Open follow-ups:\n  2026-11-15  (overdue)  Reach out to Dana Whitfield (referred by Priya Raman)"
+        in shown.output
+    )
     data = json.loads(sample("show", "Priya", "--format", "json").stdout)
     assert [f["kind"] for f in data["followups"]] == ["referral", "commitment", "keep-in-touch"]

@@ -22,7 +22,16 @@ import pytest
 from conftest import contact_text
 
 from iinotes import Vault
-from iinotes.serve import FeedServer, PortInUse, Published, exposure_warning, feed_urls, is_loopback, load_token, serve
+from iinotes.serve import (
+    FeedServer,
+    PortInUse,
+    Published,
+    exposure_warning,
+    feed_urls,
+    is_loopback,
+    load_token,
+    serve,
+)
 from iinotes.watch import Watcher
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,7 +79,14 @@ def live(server, two):  # type: ignore[no-untyped-def]
 
     def start(**options) -> tuple[FeedServer, Watcher]:  # type: ignore[no-untyped-def]
         running = server(**options)
-        watcher = Watcher(Vault(two.root, today=TODAY), None, report=Lines(), debounce=0.05, health_interval=0.1, on_feed=running.publish)
+        watcher = Watcher(
+            Vault(two.root, today=TODAY),
+            None,
+            report=Lines(),
+            debounce=0.05,
+            health_interval=0.1,
+            on_feed=running.publish,
+        )
         watchers.append(watcher)
         watcher.start()
         assert eventually(lambda: running.current is not None)
@@ -84,7 +100,13 @@ def live(server, two):  # type: ignore[no-untyped-def]
 FEED = f"/{TOKEN}/followups.ics"
 
 
-def request(running: FeedServer, path: str = FEED, method: str = "GET", headers: dict[str, str] | None = None, host: str | None = None):  # type: ignore[no-untyped-def]
+def request(
+    running: FeedServer,
+    path: str = FEED,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    host: str | None = None,
+):  # type: ignore[no-untyped-def]
     """(status, headers, body) of one request over a real socket."""
     connection = http.client.HTTPConnection("127.0.0.1", running.port, timeout=10)
     try:
@@ -187,7 +209,11 @@ def test_404_for_any_other_path(live, path):
 
 def test_404_for_raw_bytes_in_the_path(live):
     running, _ = live()
-    for target in (b"/\xc3\xa9/followups.ics", TOKEN.encode() + b"/followups.ics", b"/" + TOKEN.encode() + b"\xff/followups.ics"):
+    for target in (
+        b"/\xc3\xa9/followups.ics",
+        TOKEN.encode() + b"/followups.ics",
+        b"/" + TOKEN.encode() + b"\xff/followups.ics",
+    ):
         with socket.create_connection(("127.0.0.1", running.port), timeout=10) as client:
             client.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             assert _read_all(client).startswith(b"HTTP/1.1 404 ")
@@ -200,14 +226,27 @@ def test_405_for_other_methods(live, method):
     assert status == 405 and headers["allow"] == "GET, HEAD"
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.evil.example", "localhost:1", "10.0.0.5:{port}", "[::2]:{port}", "localhost:{port}x"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",
+        "evil.example:{port}",
+        "127.0.0.1.evil.example",
+        "localhost:1",
+        "10.0.0.5:{port}",
+        "[::2]:{port}",
+        "localhost:{port}x",
+    ],
+)
 def test_400_for_a_foreign_host_header(live, host):
     running, _ = live()
     status, _, body = request(running, host=host.format(port=running.port))
     assert status == 400 and b"Host" in body
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:{port}", "localhost", "LOCALHOST:{port}", "[::1]", "[::1]:{port}"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "127.0.0.1:{port}", "localhost", "LOCALHOST:{port}", "[::1]", "[::1]:{port}"]
+)
 def test_loopback_host_headers_are_fine(live, host):
     running, _ = live()
     assert request(running, host=host.format(port=running.port))[0] == 200
@@ -218,7 +257,11 @@ def test_too_many_or_too_large_headers(live):
     assert request(running, headers={f"X-H{n}": "1" for n in range(101)})[0] == 431
     big = {f"X-H{n}": "x" * 60_000 for n in range(6)}  # each line fine, together over 256 KiB
     with socket.create_connection(("127.0.0.1", running.port), timeout=10) as client:
-        client.sendall(f"GET {FEED} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode() + b"".join(f"{k}: {v}\r\n".encode() for k, v in big.items()) + b"\r\n")
+        client.sendall(
+            f"GET {FEED} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode()
+            + b"".join(f"{k}: {v}\r\n".encode() for k, v in big.items())
+            + b"\r\n"
+        )
         answer = _read_all(client)
     assert answer.startswith(b"HTTP/1.1 431") or answer == b""  # a reset is fine too: nothing was served
     assert request(running)[0] == 200
@@ -263,16 +306,33 @@ def test_logs_never_show_the_token(live):
 
 
 def test_urls_and_loopback():
-    assert feed_urls("127.0.0.1", 8765, TOKEN) == (f"http://127.0.0.1:8765/{TOKEN}/followups.ics", f"webcal://127.0.0.1:8765/{TOKEN}/followups.ics")
+    assert feed_urls("127.0.0.1", 8765, TOKEN) == (
+        f"http://127.0.0.1:8765/{TOKEN}/followups.ics",
+        f"webcal://127.0.0.1:8765/{TOKEN}/followups.ics",
+    )
     assert feed_urls("::1", 80, TOKEN)[0] == f"http://[::1]:80/{TOKEN}/followups.ics"
-    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.0.0.2")
+    assert (
+        is_loopback("127.0.0.1")
+        and is_loopback("localhost")
+        and is_loopback("::1")
+        and is_loopback("127.0.0.2")
+    )
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2") and not is_loopback("example.com")
 
 
 def test_a_warning_for_addresses_other_than_loopback():
-    assert exposure_warning("127.0.0.1") is None and exposure_warning("localhost") is None and exposure_warning("::1") is None
+    assert (
+        exposure_warning("127.0.0.1") is None
+        and exposure_warning("localhost") is None
+        and exposure_warning("::1") is None
+    )
     warning = exposure_warning("0.0.0.0")
-    assert warning and "anyone who can reach this machine" in warning and "no TLS" in warning and "--rotate-token" in warning
+    assert (
+        warning
+        and "anyone who can reach this machine" in warning
+        and "no TLS" in warning
+        and "--rotate-token" in warning
+    )
 
 
 def test_port_in_use_is_a_clear_error(server):
@@ -347,7 +407,10 @@ def test_50_concurrent_clients_during_rebuilds_get_whole_feeds(live, two):
         while not stop.is_set():
             n += 1
             extra = "".join(contact_text(f"Extra {n} {k}", number=100 + k) for k in range(1))
-            for path, text in ((note, contact_text(f"Jane {n}") + "\n" * (n % 3)), (two.root / f"contacts/Extra {n % 4}.md", extra)):
+            for path, text in (
+                (note, contact_text(f"Jane {n}") + "\n" * (n % 3)),
+                (two.root / f"contacts/Extra {n % 4}.md", extra),
+            ):
                 temp = path.with_name(path.name + ".tmp")  # saved whole, as most editors do
                 temp.write_text(text, encoding="utf-8")
                 os.replace(temp, path)
@@ -367,7 +430,10 @@ def test_50_concurrent_clients_during_rebuilds_get_whole_feeds(live, two):
                 assert len(body) == int(headers["content-length"])
                 assert headers["etag"] == '"' + hashlib.sha256(body).hexdigest() + '"'
                 names = events(body)
-                assert any(name.startswith("Follow up with Jane") for name in names) and "Follow up with Bob Roe" in names
+                assert (
+                    any(name.startswith("Follow up with Jane") for name in names)
+                    and "Follow up with Bob Roe" in names
+                )
                 with lock:
                     seen.add(headers["etag"])
             except Exception as error:  # noqa: BLE001
@@ -389,7 +455,10 @@ def test_50_concurrent_clients_during_rebuilds_get_whole_feeds(live, two):
 
 def test_published_is_one_immutable_value():
     one = Published.of(b"abc", 0.0)
-    assert one.etag == '"' + hashlib.sha256(b"abc").hexdigest() + '"' and one.last_modified == "Thu, 01 Jan 1970 00:00:00 GMT"
+    assert (
+        one.etag == '"' + hashlib.sha256(b"abc").hexdigest() + '"'
+        and one.last_modified == "Thu, 01 Jan 1970 00:00:00 GMT"
+    )
     with pytest.raises(AttributeError):
         one.data = b"x"  # type: ignore[misc]
 
@@ -403,7 +472,13 @@ def test_serve_returns_when_the_vault_is_gone(two, tmp_path):
     from iinotes.watch import VaultGone
 
     running = FeedServer("127.0.0.1", 0, TOKEN, report=Lines())
-    watcher = Watcher(Vault(two.root, today=TODAY), tmp_path / "feed.ics", report=Lines(), health_interval=0.1, on_feed=running.publish)
+    watcher = Watcher(
+        Vault(two.root, today=TODAY),
+        tmp_path / "feed.ics",
+        report=Lines(),
+        health_interval=0.1,
+        on_feed=running.publish,
+    )
     outcome: list[BaseException] = []
 
     def run() -> None:
@@ -425,7 +500,9 @@ def test_serve_returns_when_the_vault_is_gone(two, tmp_path):
 
 def test_a_stopped_server_thread_is_restarted(two):
     running = FeedServer("127.0.0.1", 0, TOKEN, report=Lines())
-    watcher = Watcher(Vault(two.root, today=TODAY), None, report=Lines(), health_interval=0.1, on_feed=running.publish)
+    watcher = Watcher(
+        Vault(two.root, today=TODAY), None, report=Lines(), health_interval=0.1, on_feed=running.publish
+    )
     thread = threading.Thread(target=serve, args=(running, watcher), daemon=True)
     thread.start()
     try:
@@ -455,13 +532,20 @@ def test_cli_serve(two):
             lines.append(process.stdout.readline())
         token = (two.root / ".iinotes" / "serve-token").read_text().strip()
         urls = [line.strip() for line in lines if line.strip().startswith(("http://", "webcal://"))]
-        assert len(urls) == 2 and urls[0].startswith("http://127.0.0.1:") and urls[0].endswith(f"/{token}/followups.ics"), lines
+        assert (
+            len(urls) == 2
+            and urls[0].startswith("http://127.0.0.1:")
+            and urls[0].endswith(f"/{token}/followups.ics")
+        ), lines
         assert urls[1] == "webcal://" + urls[0].removeprefix("http://")
         port = int(urls[0].split(":")[2].split("/")[0])
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         connection.request("GET", f"/{token}/followups.ics")
         response = connection.getresponse()
-        assert response.status == 200 and events(response.read()) == {"Follow up with Jane Doe", "Follow up with Bob Roe"}
+        assert response.status == 200 and events(response.read()) == {
+            "Follow up with Jane Doe",
+            "Follow up with Bob Roe",
+        }
         connection.close()
         lines.append(process.stdout.readline())  # the request's log line
         assert '"GET /<token>/followups.ics HTTP/1.1" 200' in lines[-1]

@@ -13,9 +13,15 @@ def test_defaults_match_the_format_doc():
     settings = parse_settings('timezone = "America/New_York"\n')
     assert settings == Settings(timezone="America/New_York")
     assert (settings.nudge_after_days, settings.max_nudges, settings.confirm_hours_before) == (14, 3, 24)
-    assert (settings.prepare_days_before, settings.thank_you_hours_after, settings.referral_days_after) == (2, 24, 3)
+    assert (settings.prepare_days_before, settings.thank_you_hours_after, settings.referral_days_after) == (
+        2,
+        24,
+        3,
+    )
     assert settings.keep_in_touch == Cadence(60, "d") and settings.horizon_days == 90
-    assert settings.feed_name == "Informational interviews" and settings.alarms and not settings.private_details
+    assert (
+        settings.feed_name == "Informational interviews" and settings.alarms and not settings.private_details
+    )
 
 
 def test_every_key_is_read():
@@ -43,7 +49,10 @@ private_details = true
 @pytest.mark.parametrize(
     "text,message",
     [
-        ("[followups]\nnudge_afer_days = 3\n", "unknown setting followups.nudge_afer_days (did you mean followups.nudge_after_days?)"),
+        (
+            "[followups]\nnudge_afer_days = 3\n",
+            "unknown setting followups.nudge_afer_days (did you mean followups.nudge_after_days?)",
+        ),
         ("colour = 1\n", "unknown setting colour"),
         ('timezone = "Mars/Olympus"\n', "timezone: 'Mars/Olympus' is not an IANA time zone"),
         ('[followups]\nmax_nudges = "3"\n', "followups.max_nudges: expected a whole number, found '3'"),

@@ -85,7 +85,9 @@ def is_ambiguous(tzid: str, wall: dt.datetime) -> bool:
     return utc_of(tzid, wall, 0) != utc_of(tzid, wall, 1)
 
 
-def zoneinfo_transitions(tzid: str, start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list[tuple[dt.datetime, int, int]]:
+def zoneinfo_transitions(
+    tzid: str, start: dt.datetime, end: dt.datetime, step: dt.timedelta
+) -> list[tuple[dt.datetime, int, int]]:
     """(UTC instant, offset before, offset after) of each change zoneinfo shows, found by bisection."""
     zone = zoneinfo.ZoneInfo(tzid)
 
@@ -95,7 +97,11 @@ def zoneinfo_transitions(tzid: str, start: dt.datetime, end: dt.datetime, step: 
         return value // dt.timedelta(seconds=1)
 
     epoch = dt.datetime(1970, 1, 1)
-    first, last, stride = int((start - epoch).total_seconds()), int((end - epoch).total_seconds()), int(step.total_seconds())
+    first, last, stride = (
+        int((start - epoch).total_seconds()),
+        int((end - epoch).total_seconds()),
+        int(step.total_seconds()),
+    )
     found = []
     current = offset(first)
     for moment in range(first, last, stride):
@@ -111,11 +117,17 @@ def zoneinfo_transitions(tzid: str, start: dt.datetime, end: dt.datetime, step: 
 
 def near_change(tzid: str, wall: dt.datetime) -> bool:
     """Whether the offset changes within two hours of a wall time."""
-    return utc_of(tzid, wall - 2 * HOUR) - (wall - 2 * HOUR) != utc_of(tzid, wall + 2 * HOUR) - (wall + 2 * HOUR)
+    return utc_of(tzid, wall - 2 * HOUR) - (wall - 2 * HOUR) != utc_of(tzid, wall + 2 * HOUR) - (
+        wall + 2 * HOUR
+    )
 
 
 def sample_walls(
-    tzid: str, first_year: int, last_year: int, step: dt.timedelta = dt.timedelta(hours=17), scan: dt.timedelta = dt.timedelta(hours=6)
+    tzid: str,
+    first_year: int,
+    last_year: int,
+    step: dt.timedelta = dt.timedelta(hours=17),
+    scan: dt.timedelta = dt.timedelta(hours=6),
 ) -> list[dt.datetime]:
     """Local wall times: every `step` across the years, and around every transition (found every `scan`)."""
     start, end = dt.datetime(first_year, 1, 1), dt.datetime(last_year + 1, 1, 1)
@@ -171,7 +183,9 @@ class Evaluator:
             rdates = sub.get("RDATE")
             for rdate in rdates if isinstance(rdates, list) else [rdates] if rdates is not None else []:
                 times.update(entry.dt for entry in rdate.dts)
-            onsets.extend(Onset(time - offset_from, offset_from, offset_to, str(sub["TZNAME"])) for time in times)
+            onsets.extend(
+                Onset(time - offset_from, offset_from, offset_to, str(sub["TZNAME"])) for time in times
+            )
         self.onsets = sorted(onsets, key=lambda onset: onset.utc)
         self.thresholds = [onset.utc + max(onset.offset_from, onset.offset_to) for onset in self.onsets]
         assert self.thresholds == sorted(self.thresholds), "observances overlap"
@@ -204,7 +218,9 @@ def vevent(uid: str, tzid: str, start: dt.datetime, end: dt.datetime) -> str:
     )
 
 
-def check_against_zoneinfo(tzid: str, first_year: int, last_year: int, walls: list[dt.datetime], text: str | None = None) -> None:
+def check_against_zoneinfo(
+    tzid: str, first_year: int, last_year: int, walls: list[dt.datetime], text: str | None = None
+) -> None:
     """The evaluated text gives zoneinfo's fold=0 offset and abbreviation at every wall time."""
     text = text or vtimezone_text(tzid, dt.date(first_year, 1, 1), dt.date(last_year, 12, 31))
     evaluator = Evaluator(parse_vtimezone(text), dt.datetime(last_year + 2, 1, 1))
@@ -246,7 +262,9 @@ def test_every_zone_evaluates_like_zoneinfo() -> None:
     assert [str(component["TZID"]) for component in parsed] == zones
     for tzid, component in zip(zones, parsed, strict=True):
         walls = sample_walls(tzid, 2024, 2031, dt.timedelta(days=4), dt.timedelta(days=4))
-        check_evaluator(tzid, Evaluator(component, dt.datetime(2033, 1, 1)), walls, component.to_ical().decode())
+        check_evaluator(
+            tzid, Evaluator(component, dt.datetime(2033, 1, 1)), walls, component.to_ical().decode()
+        )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -256,9 +274,17 @@ def test_every_zone_evaluates_like_zoneinfo() -> None:
     span=st.integers(0, 6),
     data=st.data(),
 )
-def test_any_zone_and_range_evaluates_like_zoneinfo(tzid: str, first_year: int, span: int, data: st.DataObject) -> None:
+def test_any_zone_and_range_evaluates_like_zoneinfo(
+    tzid: str, first_year: int, span: int, data: st.DataObject
+) -> None:
     last_year = first_year + span
-    walls = data.draw(st.lists(st.datetimes(dt.datetime(first_year, 1, 1), dt.datetime(last_year, 12, 31, 23, 59, 59)), min_size=1, max_size=40))
+    walls = data.draw(
+        st.lists(
+            st.datetimes(dt.datetime(first_year, 1, 1), dt.datetime(last_year, 12, 31, 23, 59, 59)),
+            min_size=1,
+            max_size=40,
+        )
+    )
     check_against_zoneinfo(tzid, first_year, last_year, [wall.replace(microsecond=0) for wall in walls])
 
 
@@ -275,7 +301,11 @@ def test_icalendar_tz_from_component_matches_zoneinfo(first_year: int, last_year
         if index % 10 == 0 or near_change(tzid, wall)
     ]
     calendar = icalendar.Calendar.from_ical(wrap(vtimezones_text(ZONES, first, last), events))
-    tzinfos = {str(c["TZID"]): c.to_tz(lookup_tzid=False) for c in calendar.walk("VTIMEZONE") if isinstance(c, icalendar.Timezone)}
+    tzinfos = {
+        str(c["TZID"]): c.to_tz(lookup_tzid=False)
+        for c in calendar.walk("VTIMEZONE")
+        if isinstance(c, icalendar.Timezone)
+    }
     assert sorted(tzinfos) == sorted(ZONES)
     assert all(type(tz).__module__.startswith("dateutil") for tz in tzinfos.values())
     checked = 0
@@ -312,7 +342,12 @@ def run_icaljs(streams: list[str]) -> list[list[dict[str, str]]]:
         pytest.skip("node or ical.js not available (set ICALJS_DIR)")
     env = {**os.environ, "ICALJS_DIR": folder, "TZ": "Asia/Kathmandu"}
     command = ["node", str(REPO / "tests" / "icaljs_dump.mjs")]
-    processes = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in streams]
+    processes = [
+        subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        for _ in streams
+    ]
     results = []
     for process, stream in zip(processes, streams, strict=True):
         out, err = process.communicate(stream.encode(), timeout=120)
@@ -336,7 +371,9 @@ def test_icaljs_matches_zoneinfo() -> None:
                 uid = f"{first_year}-{last_year}/{tzid}#{index}"
                 walls[uid] = (tzid, wall)
                 events.append(vevent(uid, tzid, wall, wall + HOUR))
-        streams.append(wrap(vtimezones_text(ZONES, dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)), events))
+        streams.append(
+            wrap(vtimezones_text(ZONES, dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)), events)
+        )
     read = [event for result in run_icaljs(streams) for event in result]
     assert len(read) == len(walls)
     ambiguous: dict[tuple[str, dt.datetime], str] = {}
@@ -348,7 +385,9 @@ def test_icaljs_matches_zoneinfo() -> None:
             before, after = utc_of(tzid, local, 0), utc_of(tzid, local, 1)
             if before != after:
                 assert got in (before, after), (tzid, local, got)
-                ambiguous[(tzid, local)] = "pre-transition offset" if got == before else "post-transition offset"
+                ambiguous[(tzid, local)] = (
+                    "pre-transition offset" if got == before else "post-transition offset"
+                )
             else:
                 assert got == before, (tzid, local, got, event)
     # What ical.js 2 does (recorded): in the Berlin gap and the New York overlap it uses the
@@ -401,7 +440,10 @@ YEARLY_RULES = {
 @pytest.mark.parametrize("tzid", sorted(YEARLY_RULES))
 def test_regular_dst_is_one_rrule_pair(tzid: str, first_year: int, last_year: int) -> None:
     text = vtimezone_text(tzid, dt.date(first_year, 1, 1), dt.date(last_year, 12, 31))
-    found = {c["KIND"]: (c["DTSTART"], c["TZOFFSETFROM"], c["TZOFFSETTO"], c["TZNAME"], c["RRULE"]) for c in components(text)}
+    found = {
+        c["KIND"]: (c["DTSTART"], c["TZOFFSETFROM"], c["TZOFFSETTO"], c["TZNAME"], c["RRULE"])
+        for c in components(text)
+    }
     assert len(components(text)) == 2
     assert found == YEARLY_RULES[tzid]
     assert "RDATE" not in text
@@ -439,7 +481,11 @@ def test_irregular_zone_gets_one_component_per_observance(tzid: str, first_year:
     # one component for the period the range starts in, one per transition inside it
     assert len(found) == 1 + len(changes)
     starts = [dt.datetime.strptime(c["DTSTART"], "%Y%m%dT%H%M%S") for c in found]
-    assert starts == sorted(starts) and starts[0] <= start and starts[1:] == [at + dt.timedelta(seconds=before) for at, before, _ in changes]
+    assert (
+        starts == sorted(starts)
+        and starts[0] <= start
+        and starts[1:] == [at + dt.timedelta(seconds=before) for at, before, _ in changes]
+    )
 
 
 @pytest.mark.parametrize(
@@ -488,11 +534,15 @@ def test_lines_are_crlf_and_folded() -> None:
 def test_vtimezones_text_sorts_and_deduplicates() -> None:
     first, last = dt.date(2024, 1, 1), dt.date(2026, 12, 31)
     text = vtimezones_text(["Europe/Berlin", "America/New_York", "Europe/Berlin"], first, last)
-    assert text == vtimezone_text("America/New_York", first, last) + vtimezone_text("Europe/Berlin", first, last)
+    assert text == vtimezone_text("America/New_York", first, last) + vtimezone_text(
+        "Europe/Berlin", first, last
+    )
     assert vtimezones_text([], first, last) == ""
 
 
-@pytest.mark.parametrize("tzid", ["Nowhere/Special", "", "../etc/passwd", "/usr/share/zoneinfo/UTC", "Europe"])
+@pytest.mark.parametrize(
+    "tzid", ["Nowhere/Special", "", "../etc/passwd", "/usr/share/zoneinfo/UTC", "Europe"]
+)
 def test_unknown_zone_is_value_error(tzid: str) -> None:
     with pytest.raises(ValueError, match="unknown time zone"):
         vtimezone_text(tzid, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
@@ -517,9 +567,13 @@ def test_footer_rules_parse() -> None:
     assert jerusalem.start is not None and jerusalem.start.time == 26 * 3600
     assert vtz._parse_footer("<+0545>-5:45").std.offset == 5 * 3600 + 45 * 60
     julian = vtz._RuleDate("J", (60,), 0)  # 1 March, also in leap years
-    assert dt.datetime(1970, 1, 1) + dt.timedelta(seconds=julian.local_seconds(2024)) == dt.datetime(2024, 3, 1)
+    assert dt.datetime(1970, 1, 1) + dt.timedelta(seconds=julian.local_seconds(2024)) == dt.datetime(
+        2024, 3, 1
+    )
     zero_based = vtz._RuleDate("N", (59,), 3600)  # 29 February in a leap year
-    assert dt.datetime(1970, 1, 1) + dt.timedelta(seconds=zero_based.local_seconds(2024)) == dt.datetime(2024, 2, 29, 1)
+    assert dt.datetime(1970, 1, 1) + dt.timedelta(seconds=zero_based.local_seconds(2024)) == dt.datetime(
+        2024, 2, 29, 1
+    )
 
 
 # --- determinism -----------------------------------------------------------------------------
@@ -533,10 +587,25 @@ def test_output_is_byte_identical_across_processes() -> None:
         "sys.stdout.buffer.write(vtimezones_text(zones, d.date(2024, 1, 1), d.date(2031, 12, 31)).encode())\n"
     )
     outputs = []
-    for seed, tz, lang in (("0", "UTC", "C"), ("4242", "Pacific/Chatham", "de_DE.UTF-8"), ("random", "America/St_Johns", "tr_TR.UTF-8")):
-        env = {**os.environ, "PYTHONHASHSEED": seed, "TZ": tz, "LC_ALL": lang, "LANG": lang, "PYTHONPATH": str(REPO)}
-        result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, check=True, timeout=60)
+    for seed, tz, lang in (
+        ("0", "UTC", "C"),
+        ("4242", "Pacific/Chatham", "de_DE.UTF-8"),
+        ("random", "America/St_Johns", "tr_TR.UTF-8"),
+    ):
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "TZ": tz,
+            "LC_ALL": lang,
+            "LANG": lang,
+            "PYTHONPATH": str(REPO),
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, check=True, timeout=60
+        )
         outputs.append(result.stdout)
-    here = vtimezones_text(zoneinfo.available_timezones(), dt.date(2024, 1, 1), dt.date(2031, 12, 31)).encode()
+    here = vtimezones_text(
+        zoneinfo.available_timezones(), dt.date(2024, 1, 1), dt.date(2031, 12, 31)
+    ).encode()
     assert outputs[0] == outputs[1] == outputs[2] == here
     assert re.search(rb"TZID:Europe/Berlin\r\n", here)

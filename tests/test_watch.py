@@ -71,7 +71,9 @@ def watching(two, tmp_path):  # type: ignore[no-untyped-def]
         watcher = Watcher(Vault(two.root, today=TODAY), output, report=Lines(), **options)
         started.append(watcher)
         watcher.start()
-        assert eventually(lambda: watcher.rebuilds >= 1 and (watcher.output is None or watcher.output.exists())), "no first build"
+        assert eventually(
+            lambda: watcher.rebuilds >= 1 and (watcher.output is None or watcher.output.exists())
+        ), "no first build"
         return watcher
 
     yield start
@@ -163,7 +165,12 @@ def test_obsidian_writes_in_place(watching, two, tmp_path):
     watcher = watching()
     (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Q. Doe"), encoding="utf-8")
     assert eventually(lambda: "Follow up with Jane Q. Doe" in summaries(tmp_path / "feed.ics"))
-    assert eventually(lambda: any(line.startswith("1 note changed (contacts/Jane Doe.md): 2 follow-ups, feed updated (") for line in watcher.report))
+    assert eventually(
+        lambda: any(
+            line.startswith("1 note changed (contacts/Jane Doe.md): 2 follow-ups, feed updated (")
+            for line in watcher.report
+        )
+    )
 
 
 @pytest.mark.parametrize("style", ["backup-rename", "4913-then-rename-over"])
@@ -209,10 +216,20 @@ def test_a_burst_of_500_changes_is_one_or_few_rebuilds(watching, two, tmp_path):
     watcher = watching()
     before = watcher.rebuilds
     for n in range(500):  # like `git checkout` of a branch that touches hundreds of notes
-        two.add(f"contacts/batch/Person {n:03}.md", contact_text(f"Person {n:03}", number=1000 + n), dedent=False, age=False)
+        two.add(
+            f"contacts/batch/Person {n:03}.md",
+            contact_text(f"Person {n:03}", number=1000 + n),
+            dedent=False,
+            age=False,
+        )
     assert eventually(lambda: len(summaries(tmp_path / "feed.ics")) == 502)
     assert settled(watcher) - before <= 5
-    assert any(line.startswith("500 notes changed (contacts/batch/Person 000.md, contacts/batch/Person 001.md, contacts/batch/Person 002.md, ... 497 more)") for line in watcher.report)
+    assert any(
+        line.startswith(
+            "500 notes changed (contacts/batch/Person 000.md, contacts/batch/Person 001.md, contacts/batch/Person 002.md, ... 497 more)"
+        )
+        for line in watcher.report
+    )
 
 
 def test_deleted_renamed_and_new_folder_notes(watching, two, tmp_path):
@@ -220,10 +237,17 @@ def test_deleted_renamed_and_new_folder_notes(watching, two, tmp_path):
     feed = tmp_path / "feed.ics"
     os.unlink(two.root / "contacts/Bob Roe.md")
     assert eventually(lambda: summaries(feed) == {"Follow up with Jane Doe"})
-    assert eventually(lambda: any(line.startswith("1 note removed (contacts/Bob Roe.md)") for line in watcher.report))
+    assert eventually(
+        lambda: any(line.startswith("1 note removed (contacts/Bob Roe.md)") for line in watcher.report)
+    )
     (two.root / "archive").mkdir()
     os.rename(two.root / "contacts/Jane Doe.md", two.root / "archive/Jane Doe.md")
-    assert eventually(lambda: any("changed (archive/Jane Doe.md), 1 note removed (contacts/Jane Doe.md)" in line for line in watcher.report))
+    assert eventually(
+        lambda: any(
+            "changed (archive/Jane Doe.md), 1 note removed (contacts/Jane Doe.md)" in line
+            for line in watcher.report
+        )
+    )
     assert summaries(feed) == {"Follow up with Jane Doe"}
     (two.root / "new/deeper").mkdir(parents=True)
     (two.root / "new/deeper/Zoe Poe.md").write_text(contact_text("Zoe Poe", number=3), encoding="utf-8")
@@ -242,7 +266,15 @@ def test_a_folder_moved_in_is_picked_up(watching, two, tmp_path):
 def test_ignored_places_do_not_rebuild(watching, two):
     watcher = watching(output=None)
     before = settled(watcher)
-    for rel in (".git/objects/ab/cd", ".git/x.md", ".obsidian/workspace.json", ".trash/Jane.md", "node_modules/p/README.md", "contacts/notes.txt", "contacts/Jane Doe.md~"):
+    for rel in (
+        ".git/objects/ab/cd",
+        ".git/x.md",
+        ".obsidian/workspace.json",
+        ".trash/Jane.md",
+        "node_modules/p/README.md",
+        "contacts/notes.txt",
+        "contacts/Jane Doe.md~",
+    ):
         path = two.root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
@@ -271,7 +303,9 @@ def test_settings_change_is_picked_up(watching, two, tmp_path):
     assert eventually(lambda: b"NAME:Renamed feed" in (tmp_path / "feed.ics").read_bytes())
     assert "iinotes.toml changed: settings reloaded" in watcher.report
     two.add("iinotes.toml", "[feed\n", age=False)
-    assert eventually(lambda: any("iinotes.toml changed but cannot be used" in line for line in watcher.report))
+    assert eventually(
+        lambda: any("iinotes.toml changed but cannot be used" in line for line in watcher.report)
+    )
     assert b"NAME:Renamed feed" in (tmp_path / "feed.ics").read_bytes()
 
 
@@ -280,13 +314,17 @@ def test_settings_change_is_picked_up(watching, two, tmp_path):
 
 def test_a_broken_save_prints_the_problem_and_keeps_the_other_follow_ups(watching, two, tmp_path):
     watcher = watching()
-    (two.root / "contacts/Bob Roe.md").write_text("---\ntype: contact\nid: c-00000002\nname: Bob Roe\nfollow_up: [oops\n---\n", encoding="utf-8")
+    (two.root / "contacts/Bob Roe.md").write_text(
+        "---\ntype: contact\nid: c-00000002\nname: Bob Roe\nfollow_up: [oops\n---\n", encoding="utf-8"
+    )
     expected = "contacts/Bob Roe.md:6:1: error[yaml-syntax] front matter is not valid YAML: did not find expected ',' or ']' (while parsing a flow sequence)"
     assert eventually(lambda: expected in watcher.report)
     assert summaries(tmp_path / "feed.ics") == {"Follow up with Jane Doe"}
     validate = two.run("validate").output
     assert expected in validate  # the same text as `iinotes validate`
-    (two.root / "contacts/Bob Roe.md").write_text(contact_text("Bob Roe", "2026-11-26", number=2), encoding="utf-8")
+    (two.root / "contacts/Bob Roe.md").write_text(
+        contact_text("Bob Roe", "2026-11-26", number=2), encoding="utf-8"
+    )
     assert eventually(lambda: "contacts/Bob Roe.md: ok now" in watcher.report)
     assert summaries(tmp_path / "feed.ics") == {"Follow up with Jane Doe", "Follow up with Bob Roe"}
 
@@ -308,8 +346,15 @@ def test_a_failing_rebuild_keeps_the_old_feed_and_watching_continues(watching, t
     (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane After"), encoding="utf-8")
     assert eventually(lambda: watcher.failures == 1)
     assert feed.read_bytes() == good
-    assert any(line.startswith("rebuild failed: RuntimeError('disk on fire'); the feed was left as it was; retrying in") for line in watcher.report)
-    assert eventually(lambda: "Follow up with Jane After" in summaries(feed))  # the retry (or the next change) succeeds
+    assert any(
+        line.startswith(
+            "rebuild failed: RuntimeError('disk on fire'); the feed was left as it was; retrying in"
+        )
+        for line in watcher.report
+    )
+    assert eventually(
+        lambda: "Follow up with Jane After" in summaries(feed)
+    )  # the retry (or the next change) succeeds
     assert watcher.running
 
 
@@ -328,7 +373,13 @@ def test_an_unreadable_note_does_not_shrink_the_feed(watching, two, tmp_path, mo
 
     monkeypatch.setattr(pipeline, "read_bytes", locked)
     os.utime(two.root / "contacts/Bob Roe.md")  # a changed signature: it is read again, and fails
-    assert eventually(lambda: any("kept the previous feed (2 follow-ups) because some notes could not be read (contacts/Bob Roe.md)" in line for line in watcher.report)), watcher.report
+    assert eventually(
+        lambda: any(
+            "kept the previous feed (2 follow-ups) because some notes could not be read (contacts/Bob Roe.md)"
+            in line
+            for line in watcher.report
+        )
+    ), watcher.report
     assert feed.read_bytes() == good
     monkeypatch.setattr(pipeline, "read_bytes", real)
     os.utime(two.root / "contacts/Bob Roe.md")
@@ -354,7 +405,9 @@ def test_a_dead_observer_is_restarted(watching, two, tmp_path):
     watcher = watching()
     dead = watcher.observer
     dead.stop()
-    assert eventually(lambda: watcher.restarts == 1 and watcher.observer is not dead and watcher.observer_alive())
+    assert eventually(
+        lambda: watcher.restarts == 1 and watcher.observer is not dead and watcher.observer_alive()
+    )
     assert "the file watcher stopped unexpectedly; restarting it" in watcher.report
     (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Revived"), encoding="utf-8")
     assert eventually(lambda: "Follow up with Jane Revived" in summaries(tmp_path / "feed.ics"))
@@ -395,7 +448,10 @@ def test_a_vault_folder_swapped_for_another_is_watched_anew(watching, two, tmp_p
 def test_inotify_limit_falls_back_to_polling(watching, two, tmp_path):
     watcher = watching(observer_factory=_NoWatches)
     assert watcher.polling
-    assert any("sudo sysctl fs.inotify.max_user_watches=524288" in line and "polling" in line for line in watcher.report)
+    assert any(
+        "sudo sysctl fs.inotify.max_user_watches=524288" in line and "polling" in line
+        for line in watcher.report
+    )
     (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Polled"), encoding="utf-8")
     assert eventually(lambda: "Follow up with Jane Polled" in summaries(tmp_path / "feed.ics"))
 
@@ -423,7 +479,9 @@ def test_a_new_day_rebuilds_without_any_change(two, tmp_path, monkeypatch):
         before = output.read_bytes()
         day[0] = TODAY + dt.timedelta(days=1)
         assert eventually(lambda: watcher.rebuilds == 2)
-        assert any(line.startswith("a new day (2026-11-24): 2 follow-ups, feed updated (") for line in watcher.report), watcher.report
+        assert any(
+            line.startswith("a new day (2026-11-24): 2 follow-ups, feed updated (") for line in watcher.report
+        ), watcher.report
         assert output.read_bytes() != before  # DTSTAMP and the like follow the day
         time.sleep(0.3)
         assert watcher.rebuilds == 2  # once per day, not once per check
@@ -433,7 +491,9 @@ def test_a_new_day_rebuilds_without_any_change(two, tmp_path, monkeypatch):
 
 def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
     output = tmp_path / "feed.ics"
-    watcher = Watcher(Vault(two.root, today=TODAY), output, report=Lines(), debounce=DEBOUNCE, health_interval=0.1)
+    watcher = Watcher(
+        Vault(two.root, today=TODAY), output, report=Lines(), debounce=DEBOUNCE, health_interval=0.1
+    )
     outcome: list[BaseException | None] = []
 
     def run() -> None:
@@ -459,7 +519,13 @@ def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
 
 def _start_cli(*args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "iinotes", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "iinotes", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
 
 
 def _read_until(process: subprocess.Popen[str], needle: str, lines: list[str]) -> bool:

@@ -67,13 +67,18 @@ def no_temp_files(folder: Path) -> bool:
 def test_log_outreach_appends_a_plain_date(jane):
     result = jane.run("log", "outreach", "Jane", "--date", "2026-11-15")
     assert (result.exit_code, result.output) == (0, "contacts/Jane Doe.md: outreach on 2026-11-15 logged\n")
-    assert read(jane, "contacts/Jane Doe.md") == JANE.replace("# first message\n", "# first message\n  - 2026-11-15\n")
+    assert read(jane, "contacts/Jane Doe.md") == JANE.replace(
+        "# first message\n", "# first message\n  - 2026-11-15\n"
+    )
 
 
 def test_log_outreach_with_via_and_note_writes_a_mapping_and_defaults_to_today(jane):
     result = jane.run("log", "outreach", "jane doe", "--via", "linkedin", "--note", "Re: the talk, again")
     assert result.exit_code == 0
-    expected = JANE.replace("# first message\n", '# first message\n  - {date: 2026-11-23, via: linkedin, note: "Re: the talk, again"}\n')
+    expected = JANE.replace(
+        "# first message\n",
+        '# first message\n  - {date: 2026-11-23, via: linkedin, note: "Re: the talk, again"}\n',
+    )
     assert read(jane, "contacts/Jane Doe.md") == expected
 
 
@@ -81,13 +86,18 @@ def test_log_twice_changes_nothing_the_second_time(jane):
     assert jane.run("log", "outreach", "Jane").exit_code == 0
     after_first = read(jane, "contacts/Jane Doe.md")
     result = jane.run("log", "outreach", "Jane", "--via", "email")
-    assert (result.exit_code, result.output) == (0, "contacts/Jane Doe.md: nothing to change (outreach on 2026-11-23 is already logged)\n")
+    assert (result.exit_code, result.output) == (
+        0,
+        "contacts/Jane Doe.md: nothing to change (outreach on 2026-11-23 is already logged)\n",
+    )
     assert read(jane, "contacts/Jane Doe.md") == after_first
 
 
 def test_log_reply_sets_responded_once(jane):
     assert jane.run("log", "reply", "Jane", "--date", "2026-11-20").exit_code == 0
-    assert read(jane, "contacts/Jane Doe.md") == JANE.replace("tags: [ux,  data]\n", "tags: [ux,  data]\nresponded: 2026-11-20\n")
+    assert read(jane, "contacts/Jane Doe.md") == JANE.replace(
+        "tags: [ux,  data]\n", "tags: [ux,  data]\nresponded: 2026-11-20\n"
+    )
     again = jane.run("log", "reply", "Jane")
     assert again.output == "contacts/Jane Doe.md: nothing to change (responded is already set)\n"
     assert "responded: 2026-11-20\n" in read(jane, "contacts/Jane Doe.md")
@@ -97,20 +107,29 @@ def test_log_touch_keeps_crlf_bom_and_a_missing_final_newline(vault):
     before = b"\xef\xbb\xbf---\r\ntype: contact\r\nid: c-1\r\ntouches: [2026-10-01]\r\n---\r\nNo newline at the end"
     vault.add("contacts/Ann.md", before)
     assert vault.run("log", "touch", "Ann", "--note", "sent an article").exit_code == 0
-    assert (vault.root / "contacts/Ann.md").read_bytes() == before.replace(b"[2026-10-01]", b"[2026-10-01, {date: 2026-11-23, note: sent an article}]")
+    assert (vault.root / "contacts/Ann.md").read_bytes() == before.replace(
+        b"[2026-10-01]", b"[2026-10-01, {date: 2026-11-23, note: sent an article}]"
+    )
 
 
 def test_log_adds_a_missing_key_before_the_closing_fence(vault):
     vault.add("contacts/Ann.md", "---\ntype: contact\nid: c-1\n# my own comment\n---\nBody\n")
     assert vault.run("log", "touch", "Ann", "--date", "2026-11-02").exit_code == 0
-    assert read(vault, "contacts/Ann.md") == "---\ntype: contact\nid: c-1\n# my own comment\ntouches:\n  - 2026-11-02\n---\nBody\n"
+    assert (
+        read(vault, "contacts/Ann.md")
+        == "---\ntype: contact\nid: c-1\n# my own comment\ntouches:\n  - 2026-11-02\n---\nBody\n"
+    )
 
 
 def test_ambiguous_contact_lists_candidates_and_changes_nothing(jane):
     jane.add("contacts/Jane Roe.md", "---\ntype: contact\nid: c-3\n---\n")
     result = jane.run("log", "outreach", "Jane")
     assert result.exit_code == 1
-    assert "'Jane' matches 2 contacts" in result.output and "contacts/Jane Doe.md" in result.output and "contacts/Jane Roe.md" in result.output
+    assert (
+        "'Jane' matches 2 contacts" in result.output
+        and "contacts/Jane Doe.md" in result.output
+        and "contacts/Jane Roe.md" in result.output
+    )
     assert read(jane, "contacts/Jane Doe.md") == JANE
 
 
@@ -129,9 +148,27 @@ MEETING_PATH = "interviews/2026-11-25 Jane Doe.md"
     [
         (["done", "Jane"], "2026-11-25", "status: scheduled\n", "status: done\n", "status: done"),
         (["confirm", "Jane"], "2026-11-23", "status: scheduled\n", "status: confirmed\n", "confirmed"),
-        (["thank", "2026-11-25"], "2026-11-26", "  - {task: Send the write-up, due: 2026-11-30}\n", "  - {task: Send the write-up, due: 2026-11-30}\nthank_you_sent: 2026-11-26\n", "thank_you_sent 2026-11-26"),
-        (["commit-done", "Jane", "1"], "2026-11-26", "due: 2026-11-30}", "due: 2026-11-30, done: true}", "commitment 1 done"),
-        (["commit-done", MEETING_PATH, "2"], "2026-11-26", "- [ ] Send portfolio", "- [x] Send portfolio", "commitment 2 done"),
+        (
+            ["thank", "2026-11-25"],
+            "2026-11-26",
+            "  - {task: Send the write-up, due: 2026-11-30}\n",
+            "  - {task: Send the write-up, due: 2026-11-30}\nthank_you_sent: 2026-11-26\n",
+            "thank_you_sent 2026-11-26",
+        ),
+        (
+            ["commit-done", "Jane", "1"],
+            "2026-11-26",
+            "due: 2026-11-30}",
+            "due: 2026-11-30, done: true}",
+            "commitment 1 done",
+        ),
+        (
+            ["commit-done", MEETING_PATH, "2"],
+            "2026-11-26",
+            "- [ ] Send portfolio",
+            "- [x] Send portfolio",
+            "commitment 2 done",
+        ),
     ],
 )
 def test_interview_commands(jane, args, today, old, new, message):
@@ -150,11 +187,18 @@ def test_interview_commands(jane, args, today, old, new, message):
 def test_commit_done_out_of_range_lists_the_commitments(jane):
     result = jane.run("commit-done", "Jane", "3", today="2026-11-26")
     assert result.exit_code == 2
-    assert "has no commitment 3" in result.output and "1. [ ] Send the write-up" in result.output and "2. [ ] Send portfolio" in result.output
+    assert (
+        "has no commitment 3" in result.output
+        and "1. [ ] Send the write-up" in result.output
+        and "2. [ ] Send portfolio" in result.output
+    )
 
 
 def test_ambiguous_interview_lists_candidates(jane):
-    jane.add("interviews/2026-12-02 Jane Doe.md", MEETING.replace("2026-11-25", "2026-12-02").replace("i-22222222", "i-3"))
+    jane.add(
+        "interviews/2026-12-02 Jane Doe.md",
+        MEETING.replace("2026-11-25", "2026-12-02").replace("i-22222222", "i-3"),
+    )
     result = jane.run("confirm", "Jane")
     assert result.exit_code == 1
     assert "matches 2 interviews" in result.output and "2026-12-02 Jane Doe.md" in result.output
@@ -258,12 +302,21 @@ def test_a_symlinked_note_stays_a_symlink(vault, tmp_path):
 def test_init_creates_a_vault_and_refuses_to_overwrite(tmp_path, vault):
     target = tmp_path / "fresh"
     dry = vault.run("init", str(target), "--dry-run")
-    assert dry.exit_code == 0 and dry.output.startswith(f"would create a vault in {target}: iinotes.toml, contacts,")
+    assert dry.exit_code == 0 and dry.output.startswith(
+        f"would create a vault in {target}: iinotes.toml, contacts,"
+    )
     assert not target.exists()
     result = vault.run("init", str(target))
     assert result.exit_code == 0, result.output
     assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == [
-        ".gitattributes", ".gitignore", "contacts", "iinotes.toml", "interviews", "templates", "templates/contact.md", "templates/interview.md"
+        ".gitattributes",
+        ".gitignore",
+        "contacts",
+        "iinotes.toml",
+        "interviews",
+        "templates",
+        "templates/contact.md",
+        "templates/interview.md",
     ]
     toml = (target / "iinotes.toml").read_text()
     assert all(line.startswith(("#", "[")) or not line.strip() for line in toml.splitlines())
@@ -286,13 +339,29 @@ def test_init_git(tmp_path, vault):
 
 
 def test_new_contact_from_the_built_in_template(vault):
-    result = vault.run("new", "contact", "Ann Lee", "--company", "Acme: Labs", "--tag", "ux", "--tag", "#data", "--referred-by", "Bob")
+    result = vault.run(
+        "new",
+        "contact",
+        "Ann Lee",
+        "--company",
+        "Acme: Labs",
+        "--tag",
+        "ux",
+        "--tag",
+        "#data",
+        "--referred-by",
+        "Bob",
+    )
     assert result.exit_code == 0, result.output
     assert result.output == f"{vault.root / 'contacts' / 'Ann Lee.md'}\n"
     text = read(vault, "contacts/Ann Lee.md")
     assert re.search(r"^id: c-[0-9a-f]{8}$", text, re.MULTILINE)
     assert "type: contact\n" in text and "template" not in text.split("---")[1]
-    assert 'company: "Acme: Labs"\n' in text and "tags:\n  - ux\n  - data\n" in text and 'referred_by: "[[Bob]]"\n' in text
+    assert (
+        'company: "Acme: Labs"\n' in text
+        and "tags:\n  - ux\n  - data\n" in text
+        and 'referred_by: "[[Bob]]"\n' in text
+    )
     assert "# Ann Lee\n\nAdded 2026-11-23.\n" in text
     clobber = vault.run("new", "contact", "Ann Lee")
     assert clobber.exit_code == 2 and "already exists" in clobber.output
@@ -327,9 +396,19 @@ def test_new_notes_use_the_vaults_templates(vault):
     shutil.copytree(REPO / "sample-vault" / "templates", vault.root / "templates")
     assert vault.run("new", "contact", "Ann Lee").exit_code == 0
     text = read(vault, "contacts/Ann Lee.md")
-    assert text.startswith("---\ntype: contact\nname: \"Ann Lee\"\nid: c-")
+    assert text.startswith('---\ntype: contact\nname: "Ann Lee"\nid: c-')
     assert "Added 2026-11-23." in text and "{{" not in text
-    result = vault.run("new", "interview", "Ann", "--at", "2026-11-25 14:30", "--timezone", "Europe/London", "--duration", "45m")
+    result = vault.run(
+        "new",
+        "interview",
+        "Ann",
+        "--at",
+        "2026-11-25 14:30",
+        "--timezone",
+        "Europe/London",
+        "--duration",
+        "45m",
+    )
     assert result.exit_code == 0, result.output
     text = read(vault, "interviews/2026-11-25 Ann Lee.md")
     assert text.startswith('---\ntype: interview\ncontact: "[[Ann Lee]]"\nid: i-')
@@ -342,8 +421,14 @@ def test_new_interview_from_the_built_in_template(jane):
     result = jane.run("new", "interview", "Jane", "--at", "2026-12-03 09:00", "--medium", "phone")
     assert result.exit_code == 0, result.output
     text = read(jane, "interviews/2026-12-03 Jane Doe.md")
-    assert 'contact: "[[Jane Doe]]"\n' in text and "scheduled: 2026-12-03T09:00\n" in text and "medium: phone\n" in text
-    assert "## Questions\n- **Requirements and experience**: " in text and "- **Who else to talk to**: " in text
+    assert (
+        'contact: "[[Jane Doe]]"\n' in text
+        and "scheduled: 2026-12-03T09:00\n" in text
+        and "medium: phone\n" in text
+    )
+    assert (
+        "## Questions\n- **Requirements and experience**: " in text and "- **Who else to talk to**: " in text
+    )
     bad = jane.run("new", "interview", "Jane", "--at", "next tuesday")
     assert bad.exit_code == 2 and "--at" in bad.output
     missing = jane.run("new", "interview", "Nobody", "--at", "2026-12-03")
@@ -376,7 +461,14 @@ def test_questions(vault):
     lines = result.output.splitlines()
     assert lines[0] == "## Advice" and len(lines) == 6
     everything = vault.run("questions").output
-    for heading in ("Requirements and experience", "Environment", "Rewards and challenges", "Outlook", "Advice", "Who else to talk to"):
+    for heading in (
+        "Requirements and experience",
+        "Environment",
+        "Rewards and challenges",
+        "Outlook",
+        "Advice",
+        "Who else to talk to",
+    ):
         assert f"## {heading}\n" in everything
 
 
@@ -384,7 +476,13 @@ def test_questions(vault):
 
 
 def git(folder: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise AssertionError(done.stdout + done.stderr)
@@ -470,7 +568,9 @@ def test_the_whole_cycle_with_commands_alone(tmp_path, make_vault):
     step("log", "outreach", "Jane")
     assert diff() == ["+  - 2026-11-01"]
     assert "Nudge" not in step("due", "--days", "7", today="2026-11-01")
-    assert step("due", today="2026-11-15").startswith("Today (2026-11-15):\n  2026-11-15        Nudge Jane Doe (1st of 3): no reply since 2026-11-01\n")
+    assert step("due", today="2026-11-15").startswith(
+        "Today (2026-11-15):\n  2026-11-15        Nudge Jane Doe (1st of 3): no reply since 2026-11-01\n"
+    )
     step("log", "reply", "Jane", today="2026-11-16")
     assert diff() == ["-responded:", "+responded: 2026-11-16"]
     step("new", "interview", "Jane", "--at", "2026-11-25 14:30", today="2026-11-16")
@@ -491,6 +591,8 @@ def test_the_whole_cycle_with_commands_alone(tmp_path, make_vault):
 def test_new_dry_run_shows_the_note_and_writes_nothing(jane):
     result = jane.run("new", "interview", "Jane", "--at", "2026-12-03", "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("--- a/interviews/2026-12-03 Jane Doe.md\n+++ b/interviews/2026-12-03 Jane Doe.md\n@@ -0,0 +1,")
+    assert result.stdout.startswith(
+        "--- a/interviews/2026-12-03 Jane Doe.md\n+++ b/interviews/2026-12-03 Jane Doe.md\n@@ -0,0 +1,"
+    )
     assert "+scheduled: 2026-12-03\n" in result.stdout
     assert not (jane.root / "interviews/2026-12-03 Jane Doe.md").exists()

@@ -46,21 +46,35 @@ def _set_today(ctx: click.Context, _: click.Parameter, value: str | None) -> str
 def shared_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--vault and --today, accepted before or after the command name."""
     command = click.option(
-        "--today", metavar="YYYY-MM-DD", expose_value=False, is_eager=True, callback=_set_today,
+        "--today",
+        metavar="YYYY-MM-DD",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_today,
         help="Pretend today is this day (every date rule uses it). Default: today in the vault's time zone.",
-    )(command)  # fmt: skip
+    )(command)
     return click.option(
-        "--vault", metavar="DIR", expose_value=False, is_eager=True, callback=_set_vault,
-        help="The vault folder. Default: $IINOTES_VAULT, else the nearest parent with iinotes.toml, else here.",
-    )(command)  # fmt: skip
+        "--vault",
+        metavar="DIR",
+        expose_value=False,
+        is_eager=True,
+        callback=_set_vault,
+        help=(
+            "The vault folder. Default: $IINOTES_VAULT, else the nearest parent with iinotes.toml, else here."
+        ),
+    )(command)
 
 
 def format_option(*choices: str) -> Callable[..., Any]:
     """--format with the given choices, `text` first and default."""
     return click.option(
-        "--format", "fmt", type=click.Choice(("text", *choices)), default="text", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(("text", *choices)),
+        default="text",
+        show_default=True,
         help="Output for people (text) or programs (" + ", ".join(choices) + ").",
-    )  # fmt: skip
+    )
 
 
 def state() -> State:

@@ -50,7 +50,11 @@ def validate(paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str) -> 
     else:
         click.echo(output.problems_text(problems, hints=not no_hints), nl=False)
         notes = len(index.contacts) + len(index.interviews)
-        click.echo(f"{notes} notes checked: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}", err=bool(problems))
+        click.echo(
+            f"{notes} notes checked: {errors} error{'s' * (errors != 1)}, {warnings} "
+            f"warning{'s' * (warnings != 1)}",
+            err=bool(problems),
+        )
     if errors or (strict and warnings):
         raise click.exceptions.Exit(1)
 
@@ -82,9 +86,21 @@ def _emit(index, views: list[ContactView], fmt: str, whole: bool) -> None:  # ty
 
 
 @click.command("list")
-@click.option("--stage", type=click.Choice(STAGES + ("paused", "declined", "do-not-contact", "archived")), multiple=True, help="Only contacts in this stage (repeatable).")
-@click.option("--tag", multiple=True, metavar="TAG", help="Only contacts with this tag (repeatable: all must match; case-insensitive).")
-@click.option("--company", metavar="TEXT", help="Only contacts whose company contains TEXT (case-insensitive).")
+@click.option(
+    "--stage",
+    type=click.Choice(STAGES + ("paused", "declined", "do-not-contact", "archived")),
+    multiple=True,
+    help="Only contacts in this stage (repeatable).",
+)
+@click.option(
+    "--tag",
+    multiple=True,
+    metavar="TAG",
+    help="Only contacts with this tag (repeatable: all must match; case-insensitive).",
+)
+@click.option(
+    "--company", metavar="TEXT", help="Only contacts whose company contains TEXT (case-insensitive)."
+)
 @format_option("json", "csv")
 @shared_options
 def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | None, fmt: str) -> None:
@@ -114,7 +130,11 @@ def show(name: str, fmt: str) -> None:
     vault = state().vault()
     index, items = vault.follow_ups()
     view = find_contact(index, name)
-    mine = [i for i in items if i.contact_path == view.contact.path or i.path == view.contact.path or i.path in view.interviews]
+    mine = [
+        i
+        for i in items
+        if i.contact_path == view.contact.path or i.path == view.contact.path or i.path in view.interviews
+    ]
     if fmt == "json":
         data = output.contact_dict(view, index)
         data["followups"] = [followup_dict(i, index.today) for i in mine]

@@ -82,8 +82,16 @@ def due_text(items: list[FollowUp], today: dt.date, last: dt.date, vault_zone: s
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(0, 3650), default=14, show_default=True, help="How many days ahead to look.")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only follow-ups of this kind (repeatable).")
+@click.option(
+    "--days", type=click.IntRange(0, 3650), default=14, show_default=True, help="How many days ahead to look."
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    help="Only follow-ups of this kind (repeatable).",
+)
 @format_option("json")
 @shared_options
 def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
@@ -102,7 +110,17 @@ def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
         last = dt.date.max
     chosen = [i for i in items if (i.overdue or i.due <= last) and (not kinds or i.kind in kinds)]
     if fmt == "json":
-        click.echo(output.dumps({"schema": DUE_SCHEMA, "today": today.isoformat(), "until": last.isoformat(), "followups": [followup_dict(i, today) for i in chosen]}), nl=False)
+        click.echo(
+            output.dumps(
+                {
+                    "schema": DUE_SCHEMA,
+                    "today": today.isoformat(),
+                    "until": last.isoformat(),
+                    "followups": [followup_dict(i, today) for i in chosen],
+                }
+            ),
+            nl=False,
+        )
     else:
         click.echo(due_text(chosen, today, last, vault.settings.timezone), nl=False)
     _warn_problems(index)
@@ -112,12 +130,23 @@ def _warn_problems(index) -> None:  # type: ignore[no-untyped-def]
     errors = [p for p in index.problems if p.severity == "error"]
     if errors:
         notes = len({p.path for p in errors})
-        click.echo(f"iinotes: {len(errors)} error{'s' * (len(errors) != 1)} in {notes} note{'s' * (notes != 1)}: "
-                   "values with errors are left out of the follow-ups; run `iinotes validate`", err=True)  # fmt: skip
+        click.echo(
+            f"iinotes: {len(errors)} error{'s' * (len(errors) != 1)} in {notes} note{'s' * (notes != 1)}: "
+            "values with errors are left out of the follow-ups; run `iinotes validate`",
+            err=True,
+        )
 
 
 @click.command()
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the feed to this file (atomically; untouched when nothing changed). Default: standard output.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=(
+        "Write the feed to this file (atomically; untouched when nothing changed). Default: standard output."
+    ),
+)
 @shared_options
 def feed(out: Path | None) -> None:
     """The follow-ups as an .ics calendar feed (RFC 5545) to subscribe to.

@@ -41,21 +41,35 @@ def _quiet_watchdog() -> None:
 
 def _debounce_option(command: Any) -> Any:
     return click.option(
-        "--debounce", type=click.FloatRange(0, 60), default=DEBOUNCE, show_default=True, metavar="SECONDS",
-        help="Rebuild once the notes have been quiet this long (a burst of saves, or a git checkout, is one rebuild).",
-    )(command)  # fmt: skip
+        "--debounce",
+        type=click.FloatRange(0, 60),
+        default=DEBOUNCE,
+        show_default=True,
+        metavar="SECONDS",
+        help=(
+            "Rebuild once the notes have been quiet this long (a burst of saves, or a git checkout, is one "
+            "rebuild)."
+        ),
+    )(command)
 
 
 def _poll_option(command: Any) -> Any:
     return click.option(
-        "--poll", is_flag=True,
+        "--poll",
+        is_flag=True,
         help="Poll the vault every second instead of using the system's file events (network drives, "
         "Docker bind mounts, or when the inotify limit is reached).",
-    )(command)  # fmt: skip
+    )(command)
 
 
 @click.command()
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), help="Keep the feed in this file. Default: .iinotes/followups.ics in the vault.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep the feed in this file. Default: .iinotes/followups.ics in the vault.",
+)
 @_poll_option
 @_debounce_option
 @shared_options
@@ -84,9 +98,27 @@ def watch(out: Path | None, poll: bool, debounce: float) -> None:
 
 
 @click.command()
-@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on. Only this computer can connect unless you give another address, e.g. 0.0.0.0 for your phone on the same network (read the warning).")
-@click.option("--port", type=click.IntRange(0, 65535), default=DEFAULT_PORT, show_default=True, help="Port to listen on (0: any free port).")
-@click.option("--rotate-token", is_flag=True, help="Make a new secret URL; the old one stops working (re-subscribe with the new one).")
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    help=(
+        "Address to listen on. Only this computer can connect unless you give another address, e.g. 0.0.0.0 "
+        "for your phone on the same network (read the warning)."
+    ),
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--rotate-token",
+    is_flag=True,
+    help="Make a new secret URL; the old one stops working (re-subscribe with the new one).",
+)
 @_poll_option
 @_debounce_option
 @shared_options
@@ -105,7 +137,14 @@ def serve(host: str, port: int, rotate_token: bool, poll: bool, debounce: float)
     token = load_token(vault.root, rotate=rotate_token)
     server = FeedServer(host, port, token, report=_echo)
     try:
-        watcher = Watcher(vault, default_output(vault.root), poll=poll, debounce=debounce, report=_echo, on_feed=server.publish)
+        watcher = Watcher(
+            vault,
+            default_output(vault.root),
+            poll=poll,
+            debounce=debounce,
+            report=_echo,
+            on_feed=server.publish,
+        )
         http_url, webcal_url = server.urls()
         _echo(f"serving the feed of {vault.root} (Ctrl-C to stop); subscribe to one of:")
         click.echo(f"  {http_url}")

@@ -40,12 +40,18 @@ def _parse_day(_: click.Context, __: click.Parameter, value: str | None) -> dt.d
 @click.command()
 @click.argument("kind", type=click.Choice(writes.LOG_KINDS))
 @click.argument("contact")
-@click.option("--date", "day", metavar="YYYY-MM-DD", callback=_parse_day, help="The day it happened. Default: today.")
-@click.option("--via", metavar="CHANNEL", help="How: email, phone, linkedin, in-person, ... (outreach and touch).")
+@click.option(
+    "--date", "day", metavar="YYYY-MM-DD", callback=_parse_day, help="The day it happened. Default: today."
+)
+@click.option(
+    "--via", metavar="CHANNEL", help="How: email, phone, linkedin, in-person, ... (outreach and touch)."
+)
 @click.option("--note", metavar="TEXT", help="A few words about it (outreach and touch).")
 @_dry_run
 @shared_options
-def log(kind: str, contact: str, day: dt.date | None, via: str | None, note: str | None, dry_run: bool) -> None:
+def log(
+    kind: str, contact: str, day: dt.date | None, via: str | None, note: str | None, dry_run: bool
+) -> None:
     """Log an outreach, a reply or a keep-in-touch touch in a contact's note.
 
     \b
@@ -58,7 +64,9 @@ def log(kind: str, contact: str, day: dt.date | None, via: str | None, note: str
     CONTACT is a name, alias, note path or a unique prefix of one of them.
     """
     vault = state().vault()
-    result = writes.log(vault.root, vault.index(), kind, contact, day or vault.today, via=via, note=note, dry_run=dry_run)
+    result = writes.log(
+        vault.root, vault.index(), kind, contact, day or vault.today, via=via, note=note, dry_run=dry_run
+    )
     _report(result, dry_run)
 
 
@@ -86,9 +94,24 @@ INTERVIEW is the interview note's file name or path (or a unique prefix of
 it, e.g. "2026-11-25"), or a contact's name: then {which}.
 """
 
-done = _interview_command("done", "done", "Mark an interview done (status: done).\n" + _WHICH.format(which="their most recent interview that has started is meant"))
-confirm = _interview_command("confirm", "confirm", "Mark an interview confirmed (status: confirmed, confirmed: today).\n\nAn earlier confirmed day is kept.\n" + _WHICH.format(which="their single upcoming interview is meant"))
-thank = _interview_command("thank", "thank", "Record that you sent a thank-you (thank_you_sent: today).\n\nAn earlier day is kept.\n" + _WHICH.format(which="their most recent interview that has started is meant"))
+done = _interview_command(
+    "done",
+    "done",
+    "Mark an interview done (status: done).\n"
+    + _WHICH.format(which="their most recent interview that has started is meant"),
+)
+confirm = _interview_command(
+    "confirm",
+    "confirm",
+    "Mark an interview confirmed (status: confirmed, confirmed: today).\n\nAn earlier confirmed day is "
+    "kept.\n" + _WHICH.format(which="their single upcoming interview is meant"),
+)
+thank = _interview_command(
+    "thank",
+    "thank",
+    "Record that you sent a thank-you (thank_you_sent: today).\n\nAn earlier day is kept.\n"
+    + _WHICH.format(which="their most recent interview that has started is meant"),
+)
 
 
 @click.command("commit-done")
@@ -146,12 +169,25 @@ def _created(result: WriteResult, open_it: bool, dry_run: bool) -> None:
 @click.option("--email", metavar="ADDRESS", help="Their email address (private: not put in the feed).")
 @click.option("--linkedin", metavar="URL", help="Their LinkedIn profile.")
 @click.option("--source", metavar="TEXT", help="How you found them: alumni, LinkedIn, event, referral, ...")
-@click.option("--referred-by", metavar="CONTACT", help="The contact who introduced you (stored as a [[link]]).")
+@click.option(
+    "--referred-by", metavar="CONTACT", help="The contact who introduced you (stored as a [[link]])."
+)
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="A tag, without # (repeatable).")
 @click.option("--open", "open_it", is_flag=True, help="Open the new note in $EDITOR.")
 @_dry_run
 @shared_options
-def new_contact(name: str, company: str | None, role: str | None, email: str | None, linkedin: str | None, source: str | None, referred_by: str | None, tags: tuple[str, ...], open_it: bool, dry_run: bool) -> None:
+def new_contact(
+    name: str,
+    company: str | None,
+    role: str | None,
+    email: str | None,
+    linkedin: str | None,
+    source: str | None,
+    referred_by: str | None,
+    tags: tuple[str, ...],
+    open_it: bool,
+    dry_run: bool,
+) -> None:
     """Create contacts/NAME.md with a fresh id.
 
     Uses templates/contact.md when the vault has one (filling {{title}},
@@ -159,21 +195,55 @@ def new_contact(name: str, company: str | None, role: str | None, email: str | N
     built-in template. Never overwrites a file; prints the new note's path.
     """
     vault = state().vault()
-    result = writes.new_contact(vault.root, vault.index(), name, vault.today, company=company, role=role, email=email, linkedin=linkedin, source=source, referred_by=referred_by, tags=tags, dry_run=dry_run)
+    result = writes.new_contact(
+        vault.root,
+        vault.index(),
+        name,
+        vault.today,
+        company=company,
+        role=role,
+        email=email,
+        linkedin=linkedin,
+        source=source,
+        referred_by=referred_by,
+        tags=tags,
+        dry_run=dry_run,
+    )
     _created(result, open_it, dry_run)
 
 
 @new.command("interview")
 @click.argument("contact")
-@click.option("--at", "at", required=True, metavar='"YYYY-MM-DD HH:MM"', help="When it happens (a day alone when the time is not known yet).")
-@click.option("--duration", metavar="LENGTH", help='How long: minutes (30) or "45m", "1h". Default: the template\'s (20).')
+@click.option(
+    "--at",
+    "at",
+    required=True,
+    metavar='"YYYY-MM-DD HH:MM"',
+    help="When it happens (a day alone when the time is not known yet).",
+)
+@click.option(
+    "--duration",
+    metavar="LENGTH",
+    help='How long: minutes (30) or "45m", "1h". Default: the template\'s (20).',
+)
 @click.option("--medium", metavar="TEXT", help="phone, video, in-person, ...")
 @click.option("--location", metavar="TEXT", help="Address or meeting URL.")
-@click.option("--timezone", metavar="ZONE", help="IANA zone of --at when it is not the vault's, e.g. Europe/London.")
+@click.option(
+    "--timezone", metavar="ZONE", help="IANA zone of --at when it is not the vault's, e.g. Europe/London."
+)
 @click.option("--open", "open_it", is_flag=True, help="Open the new note in $EDITOR.")
 @_dry_run
 @shared_options
-def new_interview(contact: str, at: str, duration: str | None, medium: str | None, location: str | None, timezone: str | None, open_it: bool, dry_run: bool) -> None:
+def new_interview(
+    contact: str,
+    at: str,
+    duration: str | None,
+    medium: str | None,
+    location: str | None,
+    timezone: str | None,
+    open_it: bool,
+    dry_run: bool,
+) -> None:
     """Create interviews/<YYYY-MM-DD> <Name>.md for CONTACT.
 
     Uses templates/interview.md when present (else a built-in one), fills in
@@ -181,12 +251,26 @@ def new_interview(contact: str, at: str, duration: str | None, medium: str | Non
     bank (`iinotes questions`). Never overwrites a file; prints the path.
     """
     vault = state().vault()
-    result = writes.new_interview(vault.root, vault.index(), contact, at, duration=duration, medium=medium, location=location, timezone=timezone, dry_run=dry_run)
+    result = writes.new_interview(
+        vault.root,
+        vault.index(),
+        contact,
+        at,
+        duration=duration,
+        medium=medium,
+        location=location,
+        timezone=timezone,
+        dry_run=dry_run,
+    )
     _created(result, open_it, dry_run)
 
 
 @click.command()
-@click.option("--category", type=click.Choice(question_bank.CATEGORIES, case_sensitive=False), help="Only this category.")
+@click.option(
+    "--category",
+    type=click.Choice(question_bank.CATEGORIES, case_sensitive=False),
+    help="Only this category.",
+)
 @shared_options
 def questions(category: str | None) -> None:
     """Questions to ask in an informational interview, by category."""
