@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_FRONT_MATTER = 64 * 1024
+MAX_DEPTH = 50  # lists and mappings nested deeper than this are a Problem
 FM_BOUNDARY = YAMLHandler.FM_BOUNDARY  # `^-{3,}\s*$`, the fence python-frontmatter splits on
 _HANDLER = YAMLHandler()
 
@@ -161,6 +162,14 @@ class _Builder:
             if not node.style and node.tag == "tag:yaml.org,2002:str":  # the common case: a plain scalar
                 return _resolve_plain(node.value)
             return self.scalar(node, path)
+        if len(path) > MAX_DEPTH:  # no note needs this; deeper would exhaust Python's stack
+            self.issue(
+                node,
+                "yaml-nesting",
+                f"{_label(path[:1])}: lists or mappings are nested more than {MAX_DEPTH} levels deep",
+                "flatten the nested lists",
+            )
+            return None
         if node.tag not in _COLLECTION_TAGS:
             self.issue(
                 node, "yaml-tag", f"{_label(path)}: the tag {node.tag} is not supported", "remove the tag"

@@ -26,7 +26,7 @@ from .model import Contact, Interview, Problem, Severity
 from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
 from .settings import Settings, load_settings
 from .values import zone
-from .vault import SKIPPED_FOLDERS, FileRef, find_vault, read_bytes, scan
+from .vault import SKIPPED_FOLDERS, FileRef, find_vault, is_utf8, read_bytes, scan
 
 
 @dataclass
@@ -167,6 +167,8 @@ class Vault:
         (a rename on a case-insensitive file system), or when a hinted path had a scanning problem
         or is a symlink itself (its problem list needs a full scan)."""
         if self._linked or len({rel.casefold() for rel in hint}) != len(set(hint)):
+            return False
+        if not all(is_utf8(rel) for rel in hint):  # a name that is not UTF-8 is reported by a full scan
             return False
         with_problems = {problem.path for problem in self._scan_problems}
         return not any(rel in with_problems or os.path.islink(self.root / rel) for rel in hint)
@@ -314,7 +316,7 @@ def _parse(ref: FileRef) -> ParsedNote:
         if ref.signature[2] > MAX_NOTE_BYTES:  # too large: say so without reading it all into memory
             with open(ref.abspath, "rb") as handle:
                 return too_large(ref.path, handle.read(70_000), ref.signature[2])
-        data = read_bytes(ref)
+        data = read_bytes(ref, MAX_NOTE_BYTES + 1)
     except OSError as error:
         severity: Severity = "error" if ref.path.startswith(OUR_FOLDERS) else "warning"
         problem = Problem(

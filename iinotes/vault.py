@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import os
+import re
+import stat
+import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import VaultNotFound
+from .errors import IinotesError, VaultNotFound
 from .model import Problem
 from .settings import SETTINGS_FILE
 
@@ -80,6 +87,10 @@ def scan(root: Path) -> tuple[list[FileRef], list[Problem], bool]:
             if name.startswith(".") or name in SKIPPED_FOLDERS:
                 continue
             rel = prefix + name
+            if not is_utf8(name):
+                if name[-3:].lower() == ".md" or entry.is_dir():
+                    problems.append(_bad_name(rel, entry.is_dir()))
+                continue
             try:
                 linked = linked or entry.is_symlink()
                 if entry.is_dir():
@@ -115,6 +126,9 @@ def scan(root: Path) -> tuple[list[FileRef], list[Problem], bool]:
                     )
                 elif name[-3:].lower() == ".md":
                     info = entry.stat()
+                    if not stat.S_ISREG(info.st_mode):
+                        problems.append(_not_a_file(rel, info.st_mode))
+                        continue
                     files.append(
                         FileRef(
                             rel, entry.path, (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
@@ -136,16 +150,164 @@ def scan(root: Path) -> tuple[list[FileRef], list[Problem], bool]:
     return files, problems, linked
 
 
-def read_bytes(ref: FileRef) -> bytes:
-    """The file's bytes (OSError propagates: the caller turns it into a Problem)."""
-    with open(ref.abspath, "rb") as handle:
-        return handle.read()
+def is_utf8(name: str) -> bool:
+    """Whether a file name (as Python decodes it from the file system) is valid UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, kept by Python as lone surrogates
+        return False
+    return True
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def _bad_name(rel: str, folder: bool) -> Problem:
+    shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return Problem(
+        shown,
+        0,
+        0,
+        "error",
+        "bad-file-name",
+        f"this {'folder' if folder else 'file'} name is not valid UTF-8 (shown with \ufffd), so iinotes "
+        f"skips {'everything in it' if folder else 'it'}",
+        "rename it (e.g. in your file manager) to a name without the odd characters",
+    )
+
+
+def _not_a_file(rel: str, mode: int) -> Problem:
+    what = (
+        "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    return Problem(
+        rel,
+        0,
+        0,
+        "warning",
+        "not-a-file",
+        f"this is {what} (or a link to one), not a file; skipped",
+        "rename it so it does not end in .md, or remove it",
+    )
+
+
+def read_bytes(ref: FileRef, limit: int | None = None) -> bytes:
+    """The file's bytes, at most `limit` of them (OSError propagates: the caller turns it into a
+    Problem). Only a regular file is read: a FIFO, device or socket put in place of a note after
+    the scan is an OSError, never a hang or an endless read."""
+    return _read_regular(ref.abspath, limit)[0]
+
+
+def _read_regular(path: str | os.PathLike[str], limit: int | None) -> tuple[bytes, os.stat_result]:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return (handle.read() if limit is None else handle.read(limit)), info
+
+
+@dataclass(frozen=True)
+class Original:
+    """A file as read before an edit: its bytes, its identity (device, inode, size, mtime) and how
+    many names (hard links) it has. `atomic_write(..., original=...)` replaces only this file."""
+
+    data: bytes
+    identity: tuple[int, int, int, int]
+    links: int
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def read_original(path: Path, limit: int | None = None) -> Original:
+    """Read a regular file (following symlinks) to edit it; OSError propagates."""
+    data, info = _read_regular(os.path.realpath(path), limit)
+    return Original(data, _identity(info), info.st_nlink)
+
+
+class ChangedOnDisk(IinotesError):
+    """The file changed (an editor saved it) while iinotes was writing it; the user's version stands."""
+
+    exit_code = 1
+
+
+STALE_SECONDS = 3600  # a temp file of a write older than this was left by a killed process
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.(?P<kind>tmp|keep)\Z")
+
+
+def clean_leftovers(folder: Path, now: float | None = None) -> list[str]:
+    """Remove the stale temp files (`.<name>.XXXXXXXX.tmp`) a killed write left in `folder`; a stale
+    `.keep` (the user's file, moved aside while a write was checked) goes back to its name when that
+    name is free, else it is older than what is there and goes. Returns the names cleaned."""
+    now = time.time() if now is None else now
+    cleaned: list[str] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return cleaned
+    for entry in entries:
+        match = _LEFTOVER.match(entry.name)
+        if not match:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < STALE_SECONDS:
+                continue
+            if match["kind"] == "keep":
+                _put_back(entry.path, os.path.join(folder, match["name"]))
+            else:
+                os.unlink(entry.path)
+            cleaned.append(entry.name)
+        except OSError:
+            continue
+    return cleaned
+
+
+def _put_back(aside: str, target: str) -> None:
+    """Give `aside` the name `target` unless something took that name meanwhile (then that is newer)."""
+    try:
+        _link_new(aside, target)
+    except FileExistsError:
+        os.unlink(aside)
+
+
+def _link_new(source: str, target: str) -> None:
+    """Rename `source` to `target` only if `target` does not exist (FileExistsError if it does)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system: the check and the rename are separate steps
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "file exists", target) from None
+        os.rename(source, target)
+        return
+    os.unlink(source)
+
+
+def atomic_write(path: Path, data: bytes, *, original: Original | None = None, create: bool = False) -> None:
     """Replace `path` with `data`: temp file in the same folder, fsync, rename. A symlink stays a
-    symlink (its target is replaced); the original is untouched if anything fails."""
+    symlink (its target is replaced); the original is untouched if anything fails.
+
+    `create`: the file must not exist yet (FileExistsError if it does, even if it appears meanwhile).
+    `original`: the file as read before an edit. The write goes ahead only if that file is still
+    what is on disk, and no save by anyone else is lost: the file is moved aside, the new one is put
+    in only if the name is still free, and the moved file is checked again afterwards; if it
+    changed, it is put back. Then ChangedOnDisk. A file with hard links is refused (replacing it
+    would cut the link). Stale temp files of killed writes in the same folder are cleaned up."""
     target = Path(os.path.realpath(path))
+    clean_leftovers(target.parent)
+    if original is not None and original.links > 1:
+        raise ChangedOnDisk(
+            f"{Path(path).name} has {original.links} names (hard links); iinotes writes a note by "
+            "replacing it, which would cut the link, so nothing was written",
+            "make the other names symlinks (ln -s), which iinotes keeps, or edit this note by hand",
+        )
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -156,15 +318,101 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.chmod(temp, os.stat(target).st_mode & 0o7777)
         except FileNotFoundError:
             os.chmod(temp, 0o644)
-        os.replace(temp, target)
+        if create:
+            _link_new(temp, str(target))
+        elif original is None:
+            os.replace(temp, target)
+        else:
+            _replace_checked(temp, target, original)
     except BaseException:
         try:
             os.unlink(temp)
         except FileNotFoundError:
             pass
         raise
-    try:  # make the rename itself durable
-        dir_fd = os.open(target.parent, os.O_RDONLY)
+    _sync_folder(target.parent)
+
+
+def _same(path: str | os.PathLike[str], original: Original) -> bool:
+    try:
+        data, info = _read_regular(path, len(original.data) + 1)
+    except OSError:
+        return False
+    return data == original.data and _identity(info) == original.identity
+
+
+def _changed(target: Path) -> ChangedOnDisk:
+    return ChangedOnDisk(
+        f"{target.name} changed on disk while iinotes was writing it (saved in an editor?); your version "
+        "is kept and nothing was written",
+        "run the command again",
+    )
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Swap two names atomically (Linux renameat2 RENAME_EXCHANGE); False where not supported."""
+    function = getattr(_libc(), "renameat2", None)
+    if function is None:
+        return False
+    if function(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0:  # AT_FDCWD, RENAME_EXCHANGE
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):  # not on this file system
+        return False
+    raise OSError(code, os.strerror(code), b)
+
+
+@functools.cache
+def _libc() -> object:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _replace_checked(temp: str, target: Path, original: Original) -> None:
+    if not _same(target, original):
+        raise _changed(target)
+    mine = _identity(os.stat(temp))
+    if _exchange(temp, str(target)):  # the name never goes missing; `temp` now holds what was there
+        if _same(temp, original):
+            os.unlink(temp)
+            return
+        _exchange(temp, str(target))  # a save landed: the user's version goes back
+        if _identity(os.stat(temp)) != mine:  # and yet another one meanwhile: the newest stays
+            _exchange(temp, str(target))
+        os.unlink(temp)
+        raise _changed(target)
+    aside = tempfile.mktemp(prefix=f".{target.name}.", suffix=".keep", dir=target.parent)
+    os.rename(target, aside)  # exactly what was at the name now: checked below, before it goes
+    try:
+        if not _same(aside, original):  # a save landed after the check above
+            _put_back(aside, str(target))
+            raise _changed(target)
+        try:
+            _link_new(temp, str(target))
+        except FileExistsError:  # an editor saved a new file under the name meanwhile: it stands
+            os.unlink(aside)
+            raise _changed(target) from None
+        if not _same(aside, original):  # written into in place while it was being replaced
+            ours = tempfile.mktemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.rename(target, ours)
+            _put_back(aside, str(target))
+            os.unlink(ours)
+            raise _changed(target)
+    except BaseException:
+        if os.path.lexists(aside):
+            _put_back(aside, str(target))
+        raise
+    os.unlink(aside)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename durable (not possible on every platform: then skipped)."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
     except OSError:
         return
     try:

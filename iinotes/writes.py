@@ -27,9 +27,9 @@ from . import cache, questions, values
 from .edit import Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
 from .errors import LookupFailed, UsageError
 from .index import Index, InterviewView, find_contact, match_names, meeting_day, upcoming
-from .notes import ParsedNote, parse_note
+from .notes import MAX_NOTE_BYTES, ParsedNote, parse_note
 from .settings import SETTINGS_FILE, example_toml
-from .vault import atomic_write
+from .vault import atomic_write, read_original
 
 LOCK_FILE = "write.lock"
 LOCK_WAIT_SECONDS = 2.0
@@ -194,9 +194,10 @@ def _edit(
 ) -> WriteResult:
     path = root / rel
     try:
-        old = path.read_bytes()
+        original = read_original(path, MAX_NOTE_BYTES + 1)
     except OSError as error:
         raise EditRefused(f"cannot read {rel}: {error.strerror}") from None
+    old = original.data
     if callable(changes):
         changes = changes(parse_note(rel, old))
     new = plan(old, changes, rel)
@@ -206,12 +207,7 @@ def _edit(
         )
     diff = unified_diff(old, new, rel)
     if not dry_run:
-        if path.read_bytes() != old:
-            raise EditRefused(
-                f"{rel} changed on disk while iinotes was editing it; nothing was written",
-                "run the command again",
-            )
-        atomic_write(path, new)
+        atomic_write(path, new, original=original)  # refused if the note changed since it was read
     return WriteResult(rel, True, diff, f"{rel}: {done or 'updated'}")
 
 
@@ -545,7 +541,12 @@ def _create(root: Path, rel: str, text: str, changes: Sequence[Change], dry_run:
             )
         if not dry_run:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data)
+            try:
+                atomic_write(path, data, create=True)
+            except FileExistsError:
+                raise UsageError(
+                    f"{rel} was created meanwhile; iinotes never overwrites a note", "open it"
+                ) from None
     return WriteResult(rel, True, unified_diff(b"", data, rel), str(path))
 
 

@@ -208,10 +208,10 @@ def test_unreadable_file_as_root_too(v, monkeypatch):
     v.add("contacts/Secret.md", GOOD.replace("c-good0001", "c-secret"))
     real = pipeline.read_bytes
 
-    def read(ref):  # type: ignore[no-untyped-def]
+    def read(ref, *limit):  # type: ignore[no-untyped-def]
         if ref.path == "contacts/Secret.md":
             raise PermissionError(13, "Permission denied")
-        return real(ref)
+        return real(ref, *limit)
 
     monkeypatch.setattr(pipeline, "read_bytes", read)
     index = v.index()

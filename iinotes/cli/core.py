@@ -40,18 +40,20 @@ def validate(paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str) -> 
     vault = state().vault()
     index = vault.index()
     problems = list(index.problems)
+    checked = {*index.contacts, *index.interviews, *(p.path for p in problems if p.severity == "error")}
     if paths:
         wanted = {_relative(vault.root, p) for p in paths}
         problems = [p for p in problems if p.path in wanted]
+        checked &= wanted
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if fmt == "json":
         click.echo(output.problems_json(problems), nl=False)
     else:
         click.echo(output.problems_text(problems, hints=not no_hints), nl=False)
-        notes = len(index.contacts) + len(index.interviews)
+        notes = len(checked)  # the notes read, and the broken files of ours that could not be
         click.echo(
-            f"{notes} notes checked: {errors} error{'s' * (errors != 1)}, {warnings} "
+            f"{notes} note{'s' * (notes != 1)} checked: {errors} error{'s' * (errors != 1)}, {warnings} "
             f"warning{'s' * (warnings != 1)}",
             err=bool(problems),
         )

@@ -1,0 +1,248 @@
+"""Trust (issue 8): no save of the user's is ever lost, and no odd file stops the vault."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from iinotes import vault as vault_module
+from iinotes import writes
+from iinotes.edit import Append
+from iinotes.errors import IinotesError
+from iinotes.vault import STALE_SECONDS, ChangedOnDisk, atomic_write, read_original
+
+SAVED = "---\ntype: contact\nid: c-12345678\n---\nsave {n}\n"
+
+
+def _editor_save(path: Path, text: str, n: int) -> None:
+    """Save as editors do: half of the time write a new file and rename it over, else in place."""
+    if n % 2:
+        temp = path.with_name(f"{path.name}.swp{n}")
+        temp.write_text(text)
+        os.replace(temp, path)
+    else:
+        with open(path, "w") as handle:
+            handle.write(text)
+
+
+def test_no_save_is_lost_while_write_commands_run(vault):
+    """A thread saving the note as an editor does races many write commands: every save the
+    editor made is still on disk afterwards (the command's edit on top of it, or refused)."""
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    stop = threading.Event()
+    lost: list[str] = []
+    saves = 0
+
+    def saver() -> None:
+        nonlocal saves
+        n = 0
+        while not stop.is_set():
+            n += 1
+            _editor_save(path, SAVED.format(n=n), n)
+            saves = n
+            time.sleep(0.0005 * (n % 4))
+            if f"save {n}\n" not in path.read_text():
+                lost.append(f"save {n}: {path.read_text()!r}")
+
+    thread = threading.Thread(target=saver)
+    thread.start()
+    written = refused = 0
+    start = dt.date(2020, 1, 1)
+    try:
+        for i in range(400):
+            change = Append("touches", (start + dt.timedelta(days=i)).isoformat())
+            try:
+                writes.edit_note(vault.root, "contacts/Jane.md", [change])
+                written += 1
+            except IinotesError:
+                refused += 1
+    finally:
+        stop.set()
+        thread.join()
+    assert not lost, lost[:3]
+    assert f"save {saves}\n" in path.read_text()
+    assert written > 0 and saves > 50
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+
+
+@pytest.fixture(params=["exchange", "move-aside"])
+def replace_mode(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """Both ways a checked replace works: Linux's atomic exchange, and the portable move-aside."""
+    if request.param == "exchange":
+        if vault_module._libc() is None or not hasattr(vault_module._libc(), "renameat2"):
+            pytest.skip("no renameat2 here")
+    else:
+        monkeypatch.setattr(vault_module, "_exchange", lambda a, b: False)
+    return request.param
+
+
+def test_a_save_between_check_and_replace_is_kept(vault, monkeypatch, replace_mode):
+    """The exact window of the old bug: the editor saves after iinotes read and checked the note,
+    just before the new file goes in. The save stays; the command says so and exits 1."""
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    real_same = vault_module._same
+    calls = []
+
+    def save_after_first_check(name, original):  # type: ignore[no-untyped-def]
+        result = real_same(name, original)
+        calls.append(name)
+        if len(calls) == 1:
+            _editor_save(path, SAVED.format(n=7), 7 + len(calls) % 2)
+        return result
+
+    monkeypatch.setattr(vault_module, "_same", save_after_first_check)
+    result = vault.run("log", "touch", "Jane", "--date", "2026-11-20")
+    assert result.exit_code == 1, result.output
+    assert "changed on disk" in result.output
+    assert path.read_text() == SAVED.format(n=7)
+    assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
+
+
+@pytest.mark.parametrize("rename_save", [True, False])
+def test_a_save_during_the_replace_is_put_back(vault, monkeypatch, replace_mode, rename_save):
+    """The editor saves (in place into the old file, or a new file renamed over) in the middle of
+    the replace: the user's version is what stays under the name, and the command is refused."""
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    real_same = vault_module._same
+    calls = []
+
+    def save_late(name, original):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        if len(calls) == 2:  # the displaced file is about to be checked
+            if rename_save and replace_mode == "move-aside":
+                (Path(name)).write_text(SAVED.format(n=9))
+            elif rename_save:
+                _editor_save(path, SAVED.format(n=9), 1)
+            else:
+                Path(name).write_text(SAVED.format(n=9))
+        return real_same(name, original)
+
+    monkeypatch.setattr(vault_module, "_same", save_late)
+    if rename_save and replace_mode == "exchange":  # saved over iinotes' new file: simply newer
+        writes.edit_note(vault.root, "contacts/Jane.md", [Append("touches", "2026-11-20")])
+    else:
+        with pytest.raises(ChangedOnDisk):
+            writes.edit_note(vault.root, "contacts/Jane.md", [Append("touches", "2026-11-20")])
+    assert path.read_text() == SAVED.format(n=9)
+    assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
+
+
+def test_a_hard_linked_note_is_refused_not_split(vault):
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    other = vault.root / "Jane (other name).md"
+    os.link(path, other)
+    result = vault.run("log", "touch", "Jane", "--date", "2026-11-20")
+    assert result.exit_code == 1
+    assert "Jane.md has 2 names (hard links)" in result.output
+    assert "nothing was written" in result.output
+    assert path.read_text() == other.read_text() == SAVED.format(n=0)
+    assert os.stat(path).st_ino == os.stat(other).st_ino
+
+
+def test_a_symlinked_note_stays_a_symlink(vault, tmp_path):
+    real = tmp_path / "elsewhere.md"
+    real.write_text(SAVED.format(n=0))
+    (vault.root / "contacts").mkdir(parents=True)
+    (vault.root / "contacts/Jane.md").symlink_to(real)
+    assert vault.run("log", "touch", "Jane", "--date", "2026-11-20").exit_code == 0
+    assert (vault.root / "contacts/Jane.md").is_symlink()
+    assert "touches:\n  - 2026-11-20\n" in real.read_text()
+
+
+def test_stale_temp_files_are_cleaned_by_the_next_write(vault):
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    old = time.time() - STALE_SECONDS - 10
+    stale = path.parent / ".Jane.md.abcd1234.tmp"
+    fresh = path.parent / ".Jane.md.wxyz5678.tmp"
+    lost = path.parent / ".Ann.md.qwer1234.keep"  # killed while Ann.md was moved aside
+    for leftover in (stale, fresh, lost):
+        leftover.write_text("partial" if leftover != lost else SAVED.format(n=3))
+    os.utime(stale, (old, old))
+    os.utime(lost, (old, old))
+    assert vault.run("log", "touch", "Jane", "--date", "2026-11-20").exit_code == 0
+    assert not stale.exists()
+    assert fresh.exists()  # maybe another write still running: left alone
+    assert (path.parent / "Ann.md").read_text() == SAVED.format(n=3)  # the user's note is back
+
+
+def test_create_never_replaces_a_file_that_appears(tmp_path):
+    target = tmp_path / "note.md"
+    target.write_text("mine")
+    with pytest.raises(FileExistsError):
+        atomic_write(target, b"theirs", create=True)
+    assert target.read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["note.md"]
+
+
+def test_read_original_reads_only_regular_files(tmp_path):
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):
+        read_original(fifo)
+
+
+# --- a file that stops the whole vault: a problem for that file, the rest works ---------------
+
+
+def _validate_lines(vault) -> list[str]:  # type: ignore[no-untyped-def]
+    result = vault.run("validate", "--no-hints")
+    assert "Traceback" not in result.output
+    return result.output.splitlines()
+
+
+def test_a_fifo_named_md_is_skipped_not_waited_on(vault):
+    vault.contact("Ann")
+    os.mkfifo(vault.root / "contacts/pipe.md")
+    lines = _validate_lines(vault)  # hung for good before
+    assert "contacts/pipe.md: warning[not-a-file] this is a named pipe (FIFO) (or a link to one), not a " in (
+        lines[0] + " "
+    )
+    assert lines[-1] == "1 note checked: 0 errors, 1 warning"
+    assert vault.run("due").exit_code == 0
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_link_to_a_device_is_never_read(vault, device):
+    vault.contact("Ann")
+    (vault.root / "contacts/zero.md").symlink_to(device)
+    lines = _validate_lines(vault)  # MemoryError before
+    assert lines[0].startswith("contacts/zero.md: warning[not-a-file] this is a device")
+    assert vault.run("feed").exit_code == 0
+
+
+def test_reading_stops_at_the_size_cap(tmp_path):
+    from iinotes.vault import FileRef, read_bytes
+
+    big = tmp_path / "big.md"
+    big.write_bytes(b"x" * 5000)
+    assert len(read_bytes(FileRef("big.md", str(big), (0, 0, 0, 0)), 100)) == 100
+
+
+def test_a_file_name_that_is_not_utf8_is_a_problem(vault):
+    vault.contact("Ann", outreach="[2026-11-01]")
+    bad = os.path.join(os.fsencode(vault.root), b"contacts", b"Bad \xff name.md")
+    with open(bad, "wb") as handle:
+        handle.write(b"---\ntype: contact\n---\n")
+    lines = _validate_lines(vault)  # UnicodeEncodeError in every command before
+    assert lines[0] == (
+        "contacts/Bad \ufffd name.md: error[bad-file-name] this file name is not valid UTF-8 (shown with "
+        "\ufffd), so iinotes skips it"
+    )
+    for command in (["due"], ["feed"], ["index"], ["list"]):
+        result = vault.run(*command)
+        assert result.exit_code == 0 and "Traceback" not in result.output, command
+
+
+def test_deep_nesting_is_a_problem_not_a_recursion_error(vault):
+    vault.contact("Ann")
+    vault.add("contacts/Deep.md", "---\ntype: contact\ntags: " + "[" * 500 + "]" * 500 + "\n---\n")
+    vault.add("contacts/Deeper.md", "---\ntype: contact\nx: " + "{a: " * 900 + "}" * 900 + "\n---\n")
+    lines = _validate_lines(vault)
+    assert any("contacts/Deep.md:3:" in line and "error[yaml-nesting]" in line for line in lines)
+    assert any(line.startswith("contacts/Deeper.md:3:") for line in lines)
+    assert vault.run("due").exit_code == 0
