@@ -15,6 +15,7 @@ from .errors import SettingsError
 from .model import Cadence
 
 SETTINGS_FILE = "iinotes.toml"
+MAX_NUMBER = 36500  # every whole-number setting: 100 years of days
 
 
 def _int_at_least(minimum: int) -> Callable[[Any], int]:
@@ -23,6 +24,8 @@ def _int_at_least(minimum: int) -> Callable[[Any], int]:
             raise ValueError(f"expected a whole number, found {value!r}")
         if value < minimum:
             raise ValueError(f"must be at least {minimum}, found {value}")
+        if value > MAX_NUMBER:  # larger ones are typos, and would carry dates past the calendar's end
+            raise ValueError(f"must be at most {MAX_NUMBER}, found {value}")
         return value
 
     return check

@@ -18,18 +18,21 @@ _DATETIME = re.compile(
 _TIME_ONLY = re.compile(r"\d{1,2}:\d{2}(:\d{2})?\Z")
 _DURATION = re.compile(r"(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\Z")
 _CADENCE = re.compile(r"(\d+)\s*([dwmy])\Z")
+_CADENCE_MAX = {"d": 36500, "w": 5200, "m": 1200, "y": 100}
 _LINK = re.compile(r"\[\[([^\[\]]+)\]\]\Z")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # dates outside are typos; inside, no date arithmetic can overflow
+
+
 def _day(year: int, month: int, day: int, raw: str) -> dt.date:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{raw} is out of range: iinotes takes days from {FIRST_YEAR} to {LAST_YEAR}")
     if not 1 <= month <= 12:
         raise ValueError(f"{raw} is not a date (there is no month {month})")
-    last = calendar.monthrange(year, month)[1] if year >= 1 else 31
-    if year < 1 or not 1 <= day <= last:
-        name = calendar.month_name[month]
-        raise ValueError(
-            f"{raw} is not a date ({name} {year} has {last} days)" if year >= 1 else f"{raw} is not a date"
-        )
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"{raw} is not a date ({calendar.month_name[month]} {year} has {last} days)")
     return dt.date(year, month, day)
 
 
@@ -106,6 +109,8 @@ def parse_cadence(value: object) -> Cadence | None:
     match = _CADENCE.match(raw)
     if not match or isinstance(value, (bool, int, float)) or int(match[1]) == 0:
         raise ValueError(f"{value!s} is not a cadence; write 14d, 8w, 3m (months), 1y or never")
+    if int(match[1]) > _CADENCE_MAX[match[2]]:
+        raise ValueError(f"{value!s} is longer than 100 years; write never to stop keep-in-touch reminders")
     return Cadence(int(match[1]), match[2])  # type: ignore[arg-type]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,15 +76,21 @@ def test_any_bytes_give_a_note_or_problems_never_a_traceback(data, path):
         assert any(p.severity == "error" for p in parsed.problems) or parsed.problems == ()
 
 
-@given(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)))
+@given(st.dates(min_value=dt.date(values.FIRST_YEAR, 1, 1), max_value=dt.date(values.LAST_YEAR, 12, 31)))
 def test_dates_round_trip(day):
     assert values.parse_date(day.isoformat()) == day
 
 
+@given(st.dates().filter(lambda d: not values.FIRST_YEAR <= d.year <= values.LAST_YEAR))
+def test_dates_out_of_range_are_refused(day):
+    with pytest.raises(ValueError, match="out of range"):
+        values.parse_when(day.isoformat() + "T12:00")
+
+
 @given(
-    st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)).map(
-        lambda d: d.replace(microsecond=0)
-    )
+    st.datetimes(
+        min_value=dt.datetime(values.FIRST_YEAR, 1, 1), max_value=dt.datetime(values.LAST_YEAR, 12, 31)
+    ).map(lambda d: d.replace(microsecond=0))
 )
 def test_datetimes_round_trip(when):
     assert values.parse_when(when.isoformat()) == when

@@ -246,3 +246,56 @@ def test_deep_nesting_is_a_problem_not_a_recursion_error(vault):
     assert any("contacts/Deep.md:3:" in line and "error[yaml-nesting]" in line for line in lines)
     assert any(line.startswith("contacts/Deeper.md:3:") for line in lines)
     assert vault.run("due").exit_code == 0
+
+
+# --- extreme dates: out-of-range instants are problems; nothing in range crashes -------------
+
+
+@pytest.mark.parametrize(
+    ("rel", "text", "column"),
+    [
+        ("contacts/X.md", "---\ntype: contact\nid: c-x\noutreach: [9999-12-25]\n---\n", 12),
+        ("contacts/X.md", "---\ntype: contact\nid: c-x\nfollow_up: 0001-01-01T00:00+14:00\n---\n", 12),
+        (
+            "interviews/X.md",
+            '---\ntype: interview\nid: i-x\ncontact: "[[Ann]]"\nscheduled: 9999-12-31T23:59\n'
+            "timezone: Etc/GMT+12\n---\n",
+            12,
+        ),
+    ],
+)
+def test_extreme_dates_are_problems_not_crashes(vault, rel, text, column):
+    vault.contact("Ann")
+    vault.add(rel, text)
+    result = vault.run("validate", "--no-hints")
+    assert result.exit_code == 1
+    assert "error[bad-date]" in result.output and "is out of range: iinotes takes days from 1900 to 2999" in (
+        result.output
+    )
+    for command in ("due", "feed", "index"):
+        assert vault.run(command).exit_code == 0, command
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT+12", "Etc/GMT-14", "Pacific/Kiritimati"])
+@pytest.mark.parametrize(
+    ("scheduled", "follow_up", "today"),
+    [
+        ("2999-12-31T23:59", "2999-12-31T23:59-12:00", "2999-12-31"),
+        ("1900-01-01T00:00", "1900-01-01T00:00+14:00", "1900-01-01"),
+    ],
+)
+def test_the_edges_of_the_range_work_everywhere(vault, zone, scheduled, follow_up, today):
+    vault.contact("Ann", follow_up=follow_up, keep_in_touch="100y", touches=f"[{today}]")
+    vault.interview(today, "Ann", scheduled=scheduled, timezone=zone)
+    vault.add("iinotes.toml", "[feed]\nhorizon_days = 36500\n[followups]\nnudge_after_days = 36500\n")
+    for command in ("validate", "due", "feed", "index", "list"):
+        result = vault.run(command, today=today)
+        assert "Traceback" not in result.output and result.exit_code == 0, (command, result.output)
+
+
+def test_huge_numbers_in_settings_and_cadences_are_refused(vault):
+    vault.contact("Ann", keep_in_touch="999999y")
+    assert "longer than 100 years" in vault.run("validate").output
+    vault.add("iinotes.toml", "[followups]\nnudge_after_days = 99999999\n")
+    result = vault.run("due")
+    assert result.exit_code == 2 and "must be at most 36500, found 99999999" in result.output
