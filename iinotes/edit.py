@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import IinotesError
-from .frontmatter12 import _resolve_plain, load_front_matter, split
+from .frontmatter12 import _resolve_plain, compose, load_front_matter, split
 from .notes import parse_note
 
 _FENCE = re.compile(r"-{3,}[ \t]*")
@@ -100,7 +100,7 @@ def _plain_ok(text: str, flow: bool) -> bool:
         return False
     if ": " in text or " #" in text or text.endswith(":"):
         return False
-    if flow and any(ch in text for ch in ",[]{}:"):
+    if flow and any(ch in text for ch in ",[]{}:?#"):  # flow indicators, or what other readers take as one
         return False
     if _OTHER_READERS.fullmatch(text.lower()) and not _DATE_LIKE.fullmatch(text):
         return False  # YAML 1.1 readers (Obsidian, PyYAML) would read a number, time or boolean
@@ -249,8 +249,8 @@ Splice = tuple[int, int, str]
 
 def _compose(text: str) -> yaml.MappingNode:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
+        root = compose(text)  # the reader's own parser: what it accepts, edits can work on
+    except (yaml.YAMLError, RecursionError) as error:
         raise EditRefused(
             f"the front matter is not valid YAML ({str(error).splitlines()[0]})", "run `iinotes validate`"
         ) from None

@@ -263,6 +263,13 @@ def _yaml_error_issue(error: yaml.YAMLError, first_line: int, text: str) -> RawI
     return RawIssue(line, column, "yaml-syntax", message, hint)
 
 
+def compose(text: str) -> yaml.Node | None:
+    """The node tree of front matter text: the one parser for reading notes and for checking edits
+    (two parsers that disagree make notes that validate but cannot be edited). YAMLError and
+    RecursionError propagate."""
+    return yaml.compose(text, Loader=_Loader)
+
+
 def load_front_matter(text: str, first_line: int = 1) -> Loaded:
     """Load front matter text as split off by python-frontmatter: it starts right after the
     opening `---`, so its first line is the rest of the fence line, `first_line` of the file."""
@@ -280,7 +287,7 @@ def load_front_matter(text: str, first_line: int = 1) -> Loaded:
         if anchor is not None:
             return Loaded(None, {}, [anchor], "anchor")
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = compose(text)
     except yaml.YAMLError as error:
         return Loaded(None, {}, [_yaml_error_issue(error, first_line, text)], "invalid")
     except RecursionError:

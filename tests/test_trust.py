@@ -9,11 +9,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iinotes import vault as vault_module
 from iinotes import writes
-from iinotes.edit import Append
+from iinotes.edit import Append, SetInItem, SetValue, plan
 from iinotes.errors import IinotesError
+from iinotes.notes import parse_note
 from iinotes.vault import STALE_SECONDS, ChangedOnDisk, atomic_write, read_original
 
 SAVED = "---\ntype: contact\nid: c-12345678\n---\nsave {n}\n"
@@ -299,3 +302,71 @@ def test_huge_numbers_in_settings_and_cadences_are_refused(vault):
     vault.add("iinotes.toml", "[followups]\nnudge_after_days = 99999999\n")
     result = vault.run("due")
     assert result.exit_code == 2 and "must be at most 36500, found 99999999" in result.output
+
+
+# --- one YAML reader: anything the reader accepts, every write command can edit ---------------
+
+_TEXT = st.text(alphabet=st.sampled_from("ab Z9:?#,-[]{}'\"!&*|>%@=.~\\/é"), min_size=1, max_size=12)
+
+
+def _contact_note(value: str) -> bytes:
+    return (
+        "---\ntype: contact\nid: c-abcdef12\n"
+        f"extra: {value}\n"
+        f"touches: [{{date: 2026-01-01, note: {value}}}]\n"
+        f"outreach:\n  - {{date: 2026-01-02, via: {value}}}\n"
+        "---\nbody\n"
+    ).encode()
+
+
+def _interview_note(value: str) -> bytes:
+    return (
+        '---\ntype: interview\nid: i-abcdef12\ncontact: "[[Ann]]"\nscheduled: 2026-11-20T10:00\n'
+        f"medium: {value}\n"
+        f"commitments:\n  - {{task: {value}, due: 2026-12-01}}\n  - task: {value}\n    due: 2026-12-02\n"
+        "---\nbody\n"
+    ).encode()
+
+
+def _write_commands(day: dt.date, text: str) -> list[tuple[str, list]]:  # type: ignore[type-arg]
+    """The changes each write command makes (log, done, confirm, thank, commit-done)."""
+    return [
+        ("log outreach", [Append("outreach", writes.entry(day, text, text), unique_date=True)]),
+        ("log touch", [Append("touches", writes.entry(day, None, text), unique_date=True)]),
+        ("log reply", [SetValue("responded", day, keep_existing=True)]),
+        ("done", [SetValue("status", "done")]),
+        ("confirm", [SetValue("status", "confirmed"), SetValue("confirmed", day, keep_existing=True)]),
+        ("thank", [SetValue("thank_you_sent", day, keep_existing=True)]),
+        ("commit-done 1", [SetInItem("commitments", 0, "done", True)]),
+        ("commit-done 2", [SetInItem("commitments", 1, "done", True)]),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_TEXT, text=_TEXT)
+def test_whatever_the_reader_accepts_every_write_command_can_edit(value, text):
+    day = dt.date(2026, 11, 23)
+    for path, data in (
+        ("contacts/Ann.md", _contact_note(value)),
+        ("interviews/X.md", _interview_note(value)),
+    ):
+        parsed = parse_note(path, data)
+        if parsed.note is None or any(p.severity == "error" for p in parsed.problems):
+            continue  # the reader does not accept it: nothing to edit
+        for command, changes in _write_commands(day, text):
+            if path.startswith("contacts/") != command.startswith("log"):
+                continue
+            new = plan(data, changes, path)  # EditRefused here is the bug
+            again = parse_note(path, new)
+            assert again.note is not None and not [p for p in again.problems if p.severity == "error"]
+            assert plan(new, changes, path) == new, command  # done once: the second run changes nothing
+
+
+def test_a_note_logged_with_a_question_mark_can_be_written_again(vault):
+    vault.contact("Ann")
+    assert vault.run("log", "touch", "Ann", "--date", "2026-11-20", "--note", "ok?").exit_code == 0
+    assert 'note: "ok?"}' in (vault.root / "contacts/Ann.md").read_text()
+    result = vault.run("log", "touch", "Ann", "--date", "2026-11-21")
+    assert result.exit_code == 0, result.output
+    vault.add("contacts/Bob.md", "---\ntype: contact\ntouches: [{date: 2026-11-20, note: ok?}]\n---\n")
+    assert vault.run("log", "touch", "Bob", "--date", "2026-11-21").exit_code == 0
