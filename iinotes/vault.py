@@ -274,6 +274,22 @@ def _put_back(aside: str, target: str) -> None:
         _link_new(aside, target)
     except FileExistsError:
         os.unlink(aside)
+    except OSError:  # linking failed (disk full?): a rename needs no new space
+        if os.path.lexists(target):
+            os.unlink(aside)
+        else:
+            os.rename(aside, target)
+
+
+_NO_LINKS = {
+    errno.EPERM,
+    errno.ENOTSUP,
+    errno.EOPNOTSUPP,
+    errno.ENOSYS,
+    errno.EXDEV,
+    errno.EMLINK,
+    errno.EACCES,
+}
 
 
 def _link_new(source: str, target: str) -> None:
@@ -282,7 +298,10 @@ def _link_new(source: str, target: str) -> None:
         os.link(source, target)
     except FileExistsError:
         raise
-    except OSError:  # no hard links on this file system: the check and the rename are separate steps
+    except OSError as error:
+        if error.errno not in _NO_LINKS:
+            raise
+        # no hard links on this file system: the check and the rename are separate steps
         if os.path.lexists(target):
             raise FileExistsError(errno.EEXIST, "file exists", target) from None
         os.rename(source, target)
@@ -308,12 +327,18 @@ def atomic_write(path: Path, data: bytes, *, original: Original | None = None, c
             "replacing it, which would cut the link, so nothing was written",
             "make the other names symlinks (ln -s), which iinotes keeps, or edit this note by hand",
         )
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:  # read-only or missing folder: name the file the user asked for
+        raise OSError(error.errno, error.strerror, str(path)) from None
+    try:
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except OSError as error:  # disk full
+            raise OSError(error.errno, error.strerror, str(path)) from None
         try:
             os.chmod(temp, os.stat(target).st_mode & 0o7777)
         except FileNotFoundError:

@@ -16,6 +16,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -671,17 +672,54 @@ def new_interview(
 
 
 def hook_script(vault: Path, chained: bool) -> str:
-    """The pre-commit hook: `iinotes validate` on the staged Markdown files."""
+    """The pre-commit hook: `iinotes validate --staged` (the notes as they will be committed)."""
     run_first = f'"$(dirname "$0")/{CHAINED_HOOK}" "$@" || exit $?\n' if chained else ""
     return f"""#!/bin/sh
 {HOOK_MARK}: validate the staged notes before each commit.
-{run_first}IFS='
-'
-set -f
-set -- $(git -c core.quotePath=false diff --cached --name-only --diff-filter=ACM -- '*.md')
-[ "$#" -eq 0 ] && exit 0
-exec {shlex.quote(sys.executable)} -m iinotes --vault {shlex.quote(str(vault))} validate "$@"
+{run_first}exec {shlex.quote(sys.executable)} -m iinotes --vault {shlex.quote(str(vault))} validate --staged
 """
+
+
+def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
+    done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True)
+    if done.returncode != 0:
+        raise UsageError(
+            f"git {args[0]} failed: {done.stderr.decode('utf-8', 'replace').strip()}",
+            "run it in the vault's git repository",
+        )
+    return done.stdout
+
+
+@contextmanager
+def staged_vault(root: Path) -> Iterator[tuple[Path, list[str]]]:
+    """The vault as the next commit will hold it, checked out from git's index into a temporary
+    folder, and the vault-relative paths of the Markdown files that commit adds or changes (names
+    read NUL-separated, so any file name works). Settings not in git come from the working tree."""
+    if shutil.which("git") is None:
+        raise UsageError("--staged needs git, which is not on PATH")
+    top = Path(os.fsdecode(_git(["rev-parse", "--show-toplevel"], root).rstrip(b"\n")))
+    prefix = root.resolve().relative_to(top.resolve()).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+
+    def mine(names: bytes) -> list[str]:
+        found = [os.fsdecode(n) for n in names.split(b"\0") if n]
+        return [n for n in found if n.startswith(prefix) and n[-3:].lower() == ".md"]
+
+    changed = mine(_git(["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--"], top))
+    listed = [
+        os.fsdecode(n) for n in _git(["ls-files", "-z", "--cached", "--", prefix or "."], top).split(b"\0")
+    ]
+    wanted = [n for n in listed if n[-3:].lower() == ".md" or n == prefix + SETTINGS_FILE]
+    with tempfile.TemporaryDirectory(prefix="iinotes-staged-") as temp:
+        if wanted:
+            names = b"".join(os.fsencode(n) + b"\0" for n in wanted)
+            _git(["checkout-index", "-z", "--stdin", f"--prefix={temp}/"], top, names)
+        vault = Path(temp) / prefix
+        vault.mkdir(parents=True, exist_ok=True)
+        settings = root / SETTINGS_FILE
+        if prefix + SETTINGS_FILE not in wanted and settings.is_file():
+            shutil.copyfile(settings, vault / SETTINGS_FILE)
+        yield vault, [n[len(prefix) :] for n in changed]
 
 
 def install_hook(root: Path, *, chain: bool = False, dry_run: bool = False) -> str:
@@ -699,9 +737,22 @@ def install_hook(root: Path, *, chain: bool = False, dry_run: bool = False) -> s
     hooks = (root / found.stdout.strip()).resolve()
     hook = hooks / "pre-commit"
     chained = False
-    if hook.exists() or hook.is_symlink():
-        if HOOK_MARK in hook.read_text("utf-8", "replace"):
+    if hook.is_symlink() and not hook.exists():
+        raise UsageError(
+            f"{hook} is a symlink to {os.readlink(hook)}, which does not exist; iinotes will not write "
+            "through it",
+            f"remove the broken link (rm {shlex.quote(str(hook))}) and run this again",
+        )
+    if hook.exists():
+        text = hook.read_text("utf-8", "replace")
+        if text == hook_script(root.resolve(), CHAINED_HOOK in text):
             return f"{hook}: already installed"
+        if HOOK_MARK in text:  # ours, from an older iinotes: brought up to date
+            if dry_run:
+                return f"would update {hook}:\n" + hook_script(root.resolve(), CHAINED_HOOK in text)
+            atomic_write(hook, hook_script(root.resolve(), CHAINED_HOOK in text).encode())
+            os.chmod(hook, 0o755)
+            return f"{hook}: updated"
         if not chain:
             raise UsageError(
                 f"{hook} already exists; iinotes will not overwrite it",

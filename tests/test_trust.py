@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -370,3 +372,163 @@ def test_a_note_logged_with_a_question_mark_can_be_written_again(vault):
     assert result.exit_code == 0, result.output
     vault.add("contacts/Bob.md", "---\ntype: contact\ntouches: [{date: 2026-11-20, note: ok?}]\n---\n")
     assert vault.run("log", "touch", "Bob", "--date", "2026-11-21").exit_code == 0
+
+
+# --- the git hook validates what is staged ------------------------------------------------------
+
+BROKEN = "---\ntype: contact\nid: c-9\nresponded: 2026-02-30\n---\n"
+FIXED = "---\ntype: contact\nid: c-9\nresponded: 2026-02-28\n---\n"
+
+
+def _committed(vault, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}
+    env["GIT_COMMITTER_EMAIL"] = "t@e"
+    return subprocess.run(["git", *args], cwd=vault.root, capture_output=True, text=True, env=env)
+
+
+@pytest.fixture
+def repo(vault):  # type: ignore[no-untyped-def]
+    if shutil.which("git") is None:
+        pytest.skip("needs git")
+    vault.contact("Ann")
+    _committed(vault, "init", "-q")
+    assert vault.run("hook", "install").exit_code == 0
+    _committed(vault, "add", "-A")
+    assert _committed(vault, "commit", "-qm", "start").returncode == 0
+    return vault
+
+
+def test_the_hook_checks_the_staged_note_not_the_working_file(repo):
+    repo.add("contacts/Bad.md", BROKEN)
+    _committed(repo, "add", "-A")
+    repo.add("contacts/Bad.md", FIXED)  # fixed in the folder only: the broken one would be committed
+    done = _committed(repo, "commit", "-qm", "broken")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "contacts/Bad.md:4:12: error[bad-date] responded: 2026-02-30 is not a date" in done.stderr
+    assert done.stderr.splitlines()[-1] == "1 note checked: 1 error, 0 warnings"
+
+
+def test_the_hook_lets_a_staged_fix_through_while_the_folder_is_broken(repo):
+    repo.add("contacts/Bad.md", FIXED)
+    _committed(repo, "add", "-A")
+    repo.add("contacts/Bad.md", BROKEN)
+    done = _committed(repo, "commit", "-qm", "fixed")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == "1 note checked: 0 errors, 0 warnings\n"
+
+
+def test_the_hook_reads_names_with_newlines(repo):
+    repo.add("contacts/Bad\nName.md", BROKEN)
+    _committed(repo, "add", "-A")
+    done = _committed(repo, "commit", "-qm", "odd name")
+    assert done.returncode == 1
+    assert "error[bad-date]" in done.stderr and "1 note checked: 1 error" in done.stderr
+
+
+def test_an_old_hook_of_ours_is_updated(repo):
+    hook = repo.root / ".git/hooks/pre-commit"
+    hook.write_text(hook.read_text().replace("validate --staged", 'validate "$@"'))
+    assert "updated" in repo.run("hook", "install").output
+    assert "validate --staged" in hook.read_text()
+
+
+def test_hook_install_over_a_dangling_symlink(repo):
+    hook = repo.root / ".git/hooks/pre-commit"
+    hook.unlink()
+    hook.symlink_to("/nonexistent/hook")
+    result = repo.run("hook", "install")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "is a symlink to /nonexistent/hook, which does not exist" in result.output
+    assert hook.is_symlink()
+
+
+# --- ordinary OS errors: one clear line, exit 1, nothing lost ---------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):  # type: ignore[no-untyped-def]
+    """A real 512 KiB file system (tmpfs), when the tests may mount one (root on Linux)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+    ):
+        pytest.skip("cannot mount a tmpfs here")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 4096)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def test_a_full_disk_is_one_line_and_loses_nothing(small_disk, make_vault):
+    v = make_vault(str(small_disk / "v"))
+    v.contact("Ann")
+    assert v.run("validate").exit_code == 0
+    before = (v.root / "contacts/Ann.md").read_bytes()
+    _fill(small_disk)
+    for args, name in (
+        (("log", "touch", "Ann", "--date", "2026-11-20"), "contacts/Ann.md"),
+        (("feed", "-o", str(v.root / "feed.ics")), "feed.ics"),
+    ):
+        result = v.run(*args)
+        assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+        assert result.output == (
+            f"iinotes: error: No space left on device ({v.root / name})\n"
+            "  hint: the disk is full: free some space and run the command again (nothing was changed)\n"
+        )
+    assert (v.root / "contacts/Ann.md").read_bytes() == before
+    assert sorted(p.name for p in (v.root / "contacts").iterdir()) == ["Ann.md"]
+
+
+def test_a_read_only_vault_is_one_line(small_disk, make_vault, tmp_path):
+    v = make_vault(str(small_disk / "v"))
+    v.contact("Ann")
+    assert v.run("validate").exit_code == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    assert v.run("validate").exit_code == 0 and v.run("due").exit_code == 0  # reading still works
+    for args in (
+        ("log", "touch", "Ann", "--date", "2026-11-20"),
+        ("new", "contact", "Bob"),
+        ("feed", "-o", str(v.root / "feed.ics")),
+        ("init", str(v.root / "sub")),
+    ):
+        result = v.run(*args)
+        assert result.exit_code == 1 and "Traceback" not in result.output, (args, result.output)
+        assert result.output.startswith("iinotes: error: Read-only file system (")
+        assert "hint: the folder is on a read-only file system" in result.output
+
+
+def test_feed_into_a_missing_folder_is_one_line(vault, tmp_path):
+    vault.contact("Ann")
+    result = vault.run("feed", "-o", str(tmp_path / "nowhere/feed.ics"))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"iinotes: error: No such file or directory ({tmp_path / 'nowhere/feed.ics'})\n"
+        "  hint: the folder does not exist: create it first (mkdir -p), or check the path\n"
+    )
+
+
+def test_a_write_failing_midway_leaves_the_note_and_no_temp_file(vault, monkeypatch):
+    path = vault.contact("Ann")
+    before = path.read_bytes()
+
+    def full(fd):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    result = vault.run("log", "touch", "Ann", "--date", "2026-11-20")
+    assert result.exit_code == 1 and result.output.startswith("iinotes: error: No space left on device (")
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == ["Ann.md"]

@@ -227,13 +227,18 @@ def test_dry_run_prints_a_diff_and_writes_nothing(jane):
     assert not (jane.root / ".iinotes" / "write.lock").exists()
 
 
-def test_a_failed_rename_leaves_the_original_and_no_temp_file(jane, monkeypatch):
-    def broken_replace(src, dst):
+@pytest.mark.parametrize("step", ["_exchange", "rename", "link"])
+def test_a_failed_rename_leaves_the_original_and_no_temp_file(jane, monkeypatch, step):
+    import iinotes.vault
+
+    def broken(*args):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        jane.run("log", "outreach", "Jane")
+    if step != "_exchange":
+        monkeypatch.setattr(iinotes.vault, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(iinotes.vault if step == "_exchange" else os, step, broken)
+    result = jane.run("log", "outreach", "Jane")
+    assert result.exit_code == 1 and result.output.startswith("iinotes: error: No space left on device")
     assert read(jane, "contacts/Jane Doe.md") == JANE
     assert no_temp_files(jane.root)
 

@@ -3,6 +3,9 @@ errors into messages (in exactly one place, `_Group.invoke`)."""
 
 from __future__ import annotations
 
+import errno
+import os
+
 import click
 
 from .. import __version__
@@ -28,6 +31,33 @@ class _Group(click.Group):
             if error.hint:
                 click.echo(f"  hint: {error.hint}", err=True)
             ctx.exit(error.exit_code)
+        except OSError as error:  # disk full, read-only vault, missing folder...: one line, exit 1
+            message, hint = os_error_message(error)
+            click.echo(f"iinotes: error: {message}", err=True)
+            click.echo(f"  hint: {hint}", err=True)
+            ctx.exit(1)
+
+
+_OS_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space and run the command again (nothing was changed)",
+    errno.EDQUOT: "your disk quota is used up: free some space and run the command again",
+    errno.EROFS: "the folder is on a read-only file system: write somewhere else, or remount it read-write",
+    errno.EACCES: "you may not write there: check the folder's permissions (ls -ld)",
+    errno.EPERM: "you may not write there: check the folder's permissions (ls -ld)",
+    errno.ENOENT: "the folder does not exist: create it first (mkdir -p), or check the path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+}
+
+
+def os_error_message(error: OSError) -> tuple[str, str]:
+    """An OSError as one line for people (what failed, on which file) and a hint for the fix."""
+    what = error.strerror or str(error)
+    name = error.filename if error.filename is not None else ""
+    shown = os.fsencode(name).decode("utf-8", "replace") if name != "" else ""  # never unprintable
+    where = f" ({shown})" if shown else ""
+    return what + where, _OS_HINTS.get(
+        error.errno or 0, "nothing was changed; fix the cause and run it again"
+    )
 
 
 @click.group(

@@ -27,22 +27,44 @@ def _relative(vault_root: Path, given: str) -> str:
 @click.argument("paths", nargs=-1, metavar="[NOTE]...")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--no-hints", is_flag=True, help="Leave out the fix hint under each problem.")
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Check the notes as git's index holds them (what the next commit adds or changes); "
+    "the pre-commit hook runs this.",
+)
 @format_option("json")
 @shared_options
-def validate(paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str) -> None:
+def validate(paths: tuple[str, ...], strict: bool, no_hints: bool, staged: bool, fmt: str) -> None:
     """Check every note and report problems with file, line and a fix hint.
 
     With NOTE paths, only problems in those notes are reported (the whole
     vault is still read, so links and duplicate ids are checked properly).
+    With --staged, the notes the next commit adds or changes are checked as
+    they are staged (not as they are in the folder); nothing staged: no output.
     Exit 0 when there are no errors (with --strict: no warnings either),
     1 when there are, 2 for a bad vault path or bad settings.
     """
+    if staged:
+        from ..pipeline import Vault
+        from ..writes import staged_vault
+
+        with staged_vault(state().vault().root) as (folder, changed):
+            if not changed:
+                return
+            copy = Vault(folder, today=state().today, use_cache=False)
+            _validate(copy, copy.root, tuple(str(copy.root / rel) for rel in changed), strict, no_hints, fmt)
+        return
     vault = state().vault()
+    _validate(vault, vault.root, paths, strict, no_hints, fmt)
+
+
+def _validate(vault, root: Path, paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str) -> None:  # type: ignore[no-untyped-def]
     index = vault.index()
     problems = list(index.problems)
     checked = {*index.contacts, *index.interviews, *(p.path for p in problems if p.severity == "error")}
     if paths:
-        wanted = {_relative(vault.root, p) for p in paths}
+        wanted = {_relative(root, p) for p in paths}
         problems = [p for p in problems if p.path in wanted]
         checked &= wanted
     errors = sum(p.severity == "error" for p in problems)
