@@ -419,6 +419,15 @@ class _Fields:
         text = str(value).strip()
         if text in allowed:
             return text
+        if text.lower() in allowed:  # `Cancelled`, as typed in Obsidian: meant, so honoured
+            self.problem(
+                "status",
+                "warning",
+                "status-case",
+                f"status: {value!r} is read as {text.lower()}",
+                f"write status: {text.lower()} (in lower case)",
+            )
+            return text.lower()
         guess = difflib.get_close_matches(text.lower(), allowed, 1, 0.6)
         fix = f"did you mean {guess[0]}?" if guess else "use one of the values listed (lower case)"
         self.problem(

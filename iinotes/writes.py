@@ -406,16 +406,30 @@ def init_files() -> dict[str, bytes | None]:
     }
 
 
+def _made_by_init(path: Path, data: bytes | None) -> bool:
+    if path.is_symlink():
+        return False
+    if data is None:  # a folder: init's own only while empty (a folder of notes is the user's)
+        return path.is_dir() and not any(path.iterdir())
+    try:
+        return path.is_file() and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def init(folder: Path, *, git: bool = False, dry_run: bool = False) -> list[str]:
-    """Create a vault in `folder`; refuses (writing nothing) when any of its files already exists.
-    Returns what was (with `dry_run`: would be) created."""
+    """Create a vault in `folder`; refuses (writing nothing) when any of its files already exists
+    with other content. What an earlier, interrupted `init` made (the same bytes, the same folders)
+    is kept and the rest is added. Returns what was (with `dry_run`: would be) created."""
     files = init_files()
     existing = [name for name in files if (folder / name).exists() or (folder / name).is_symlink()]
-    if existing:
+    others = [name for name in existing if not _made_by_init(folder / name, files[name])]
+    if others:
         raise UsageError(
-            f"{folder} already has {', '.join(existing)}; iinotes init writes nothing over existing files",
+            f"{folder} already has {', '.join(others)}; iinotes init writes nothing over existing files",
             "remove them or choose an empty folder",
         )
+    files = {name: data for name, data in files.items() if name not in existing}
     if git and shutil.which("git") is None:
         raise UsageError("--git needs git, which is not on PATH")
     if dry_run:
@@ -424,10 +438,10 @@ def init(folder: Path, *, git: bool = False, dry_run: bool = False) -> list[str]
     for name, data in files.items():
         target = folder / name
         if data is None:
-            target.mkdir()
+            target.mkdir(exist_ok=True)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, data)
+            atomic_write(target, data, create=True)
     created = list(files)
     if git and _git_dir(folder) is None:
         subprocess.run(["git", "init", "-q", str(folder)], check=True)

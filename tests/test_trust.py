@@ -532,3 +532,44 @@ def test_a_write_failing_midway_leaves_the_note_and_no_temp_file(vault, monkeypa
     assert result.exit_code == 1 and result.output.startswith("iinotes: error: No space left on device (")
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == ["Ann.md"]
+
+
+# --- smaller ----------------------------------------------------------------------------------
+
+
+def test_a_capitalised_status_is_honoured_with_a_warning(vault):
+    vault.contact("Ann", responded="2026-11-01")
+    vault.interview("2026-11-26", "Ann", scheduled="2026-11-26T10:00", status="Cancelled")
+    vault.contact("Bob", status="Paused")
+    result = vault.run("validate")
+    assert result.exit_code == 0
+    assert "warning[status-case] status: 'Cancelled' is read as cancelled" in result.output
+    assert "warning[status-case] status: 'Paused' is read as paused" in result.output
+    due = vault.run("due", "--days", "30").output
+    assert "Confirm" not in due and "Prepare" not in due and "Bob" not in due
+
+
+@pytest.mark.parametrize("made", range(1, len(writes.init_files())))
+def test_init_finishes_a_vault_it_was_killed_making(tmp_path, made):
+    """kill -9 during init leaves some of its files: init run again keeps them and adds the rest."""
+    from click.testing import CliRunner
+
+    from iinotes.cli import cli
+
+    folder = tmp_path / "v"
+    folder.mkdir()
+    for name, data in list(writes.init_files().items())[:made]:
+        if data is None:
+            (folder / name).mkdir()
+        else:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(data)
+    result = CliRunner().invoke(cli, ["init", str(folder)])
+    assert result.exit_code == 0, result.output
+    for name, data in writes.init_files().items():
+        assert (folder / name).is_dir() if data is None else (folder / name).read_bytes() == data
+    again = CliRunner().invoke(cli, ["init", str(folder)])
+    assert again.exit_code == 0 and "already a vault made by iinotes init: nothing to do" in again.output
+    (folder / "iinotes.toml").write_text('timezone = "UTC"\n')  # the user's own: never written over
+    refused = CliRunner().invoke(cli, ["init", str(folder)])
+    assert refused.exit_code == 2 and "already has iinotes.toml" in refused.output

@@ -328,9 +328,13 @@ def test_init_creates_a_vault_and_refuses_to_overwrite(tmp_path, vault):
     assert (target / ".gitignore").read_text() == ".iinotes/\n"
     assert (target / ".gitattributes").read_text() == "*.ics -text\n"
     again = vault.run("init", str(target))
+    assert again.exit_code == 0 and "nothing to do" in again.output
+    (target / ".gitignore").write_text("mine\n")
+    again = vault.run("init", str(target))
     assert again.exit_code == 2 and "writes nothing over existing files" in again.output
     partial = tmp_path / "partial"
     (partial / "contacts").mkdir(parents=True)
+    (partial / "contacts/Ann.md").write_text("mine")
     assert vault.run("init", str(partial)).exit_code == 2
     assert [p.name for p in partial.iterdir()] == ["contacts"]
 

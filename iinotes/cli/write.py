@@ -140,10 +140,14 @@ def init(folder: Path | None, git: bool, dry_run: bool) -> None:
     """Create a vault: iinotes.toml, contacts/, interviews/, templates/, .gitignore.
 
     DIR defaults to --vault, else the current folder. iinotes.toml lists every
-    setting, commented out. Nothing is written if any of these files exists.
+    setting, commented out. Nothing is written if any of these files exists
+    with other content; what an interrupted init made is kept and completed.
     """
     chosen = folder or Path(state().vault_dir or ".")
     created = writes.init(chosen, git=git, dry_run=dry_run)
+    if not created:
+        click.echo(f"{chosen} is already a vault made by iinotes init: nothing to do")
+        return
     click.echo(f"{'would create' if dry_run else 'created'} a vault in {chosen}: {', '.join(created)}")
 
 
