@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .index import ContactView, Index, happened, meeting_day, meeting_start, same_objects
 from .model import INACTIVE_STATUSES, Commitment, Contact, Interview
 from .settings import Settings
-from .values import zone
+from .values import wall_time, zone
 
 KINDS = (
     "nudge",
@@ -268,7 +268,7 @@ def _manual(contact: Contact, key: str, interviews: list[Interview], settings: S
     when = contact.follow_up
     start = None
     if isinstance(when, dt.datetime):
-        start = when if when.tzinfo else when.replace(tzinfo=zone(settings.timezone))
+        start = when if when.tzinfo else wall_time(when, settings.timezone)
         day = _local_day(start, settings)
     else:
         assert when is not None

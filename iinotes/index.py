@@ -12,7 +12,7 @@ from typing import Any
 from .errors import LookupFailed
 from .model import Contact, Interview, Link, Problem, Severity
 from .settings import Settings
-from .values import zone
+from .values import wall_time, zone
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def meeting_start(interview: Interview, vault_zone: str) -> dt.datetime | None:
         return None
     if when.tzinfo is not None:
         return when
-    return when.replace(tzinfo=zone(interview.timezone or vault_zone))
+    return wall_time(when, interview.timezone or vault_zone)
 
 
 def meeting_day(interview: Interview, vault_zone: str) -> dt.date | None:

@@ -6,12 +6,12 @@ import csv
 import datetime as dt
 import io
 import json
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .index import ContactView, Index, InterviewView, Referral, upcoming
+from .index import ContactView, Index, InterviewView, Referral, meeting_start, upcoming
 from .model import Commitment, Entry, Interview, Link, Problem
+from .values import zone
 
 INDEX_SCHEMA = "iinotes.index/1"
 PROBLEMS_SCHEMA = "iinotes.problems/1"
@@ -185,10 +185,14 @@ def problems_json(problems: Sequence[Problem]) -> str:
 
 
 def _next_interview(view: ContactView, index: Index) -> str:
+    """The next meeting in the vault's time, as `due` shows it (its own zone is in `show`)."""
     for path in view.interviews:
         interview = index.interviews[path].interview
         if interview.scheduled is not None and upcoming(interview, index.today, index.timezone):
-            return _meeting_time(interview)
+            start = meeting_start(interview, index.timezone)
+            if start is None:
+                return when_text(interview.scheduled)
+            return start.astimezone(zone(index.timezone)).strftime("%Y-%m-%d %H:%M")
     return ""
 
 
@@ -238,21 +242,27 @@ def _csv_safe(value: object) -> object:
 
 
 def width(text: str) -> int:
-    """Terminal columns a string takes (CJK and emoji are two wide)."""
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        for ch in text
-    )
+    """Terminal columns a string takes, as a terminal draws it (wcwidth: CJK and emoji are two
+    wide, a family emoji joined by ZWJ is one emoji of two columns, combining marks take none)."""
+    import wcwidth
+
+    measured = wcwidth.wcswidth(text)
+    if measured >= 0:
+        return int(measured)
+    return sum(max(wcwidth.wcswidth(g), 0) for g in wcwidth.iter_graphemes(text))  # control characters: 0
 
 
 def fit(text: str, columns: int) -> str:
-    """Cut `text` to `columns` terminal columns (with …) and pad it to exactly that width."""
+    """Cut `text` to `columns` terminal columns (with …, never inside an emoji or a letter with
+    its accents) and pad it to exactly that width."""
+    import wcwidth
+
     if width(text) > columns:
         out = ""
-        for ch in text:
-            if width(out + ch) > columns - 1:
+        for grapheme in wcwidth.iter_graphemes(text):
+            if width(out + grapheme) > columns - 1:
                 break
-            out += ch
+            out += grapheme
         text = out + "…"
     return text + " " * (columns - width(text))
 

@@ -146,6 +146,14 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
         ) from None
 
 
+def wall_time(naive: dt.datetime, name: str) -> dt.datetime:
+    """A wall time in zone `name` as the instant it means, written with the offset in force then.
+    A time in a DST gap (02:30 on a spring-forward night) is the instant after the gap (03:30),
+    and shows as such everywhere, not as a time that does not exist."""
+    tz = zone(name)
+    return naive.replace(tzinfo=tz).astimezone(dt.UTC).astimezone(tz)
+
+
 def unquoted_link(value: object) -> str | None:
     """The name when `value` is what YAML makes of an unquoted `[[Name]]` (a list in a list)."""
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) and len(value[0]) == 1:

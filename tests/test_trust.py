@@ -573,3 +573,35 @@ def test_init_finishes_a_vault_it_was_killed_making(tmp_path, made):
     (folder / "iinotes.toml").write_text('timezone = "UTC"\n')  # the user's own: never written over
     refused = CliRunner().invoke(cli, ["init", str(folder)])
     assert refused.exit_code == 2 and "already has iinotes.toml" in refused.output
+
+
+def test_a_time_in_a_dst_gap_shows_the_instant_used_everywhere(vault):
+    """2027-03-14 02:30 does not exist in New York (clocks jump from 02:00 to 03:00): the meeting
+    is at 03:30 EDT, and due, list, show and the feed all say so."""
+    vault.add("iinotes.toml", 'timezone = "America/New_York"\n')
+    vault.contact("Ann", responded="2027-03-01")
+    vault.interview("2027-03-14", "Ann", scheduled="2027-03-14T02:30")
+    due = vault.run("due", today="2027-03-14").output
+    assert "2027-03-14 03:30  Informational interview with Ann" in due
+    assert "on 2027-03-14 at 03:30" in due and "2027-03-14 02:30" not in due and "at 02:30" not in due
+    feed = vault.run("feed", today="2027-03-14").output
+    assert "DTSTART;TZID=America/New_York:20270314T033000" in feed
+    listed = vault.run("list", today="2027-03-10").output
+    assert "2027-03-14 03:30" in listed and "2027-03-14 02:30" not in listed
+
+
+def test_next_meeting_is_vault_local_and_columns_are_measured_as_a_terminal_does(vault):
+    vault.add("iinotes.toml", 'timezone = "Europe/Berlin"\n')
+    vault.contact("Ann 👨‍👩‍👧‍👦", responded="2026-11-01")
+    vault.interview("2026-12-10", "Ann 👨‍👩‍👧‍👦", scheduled="2026-12-10T11:00", timezone="America/New_York")
+    vault.contact("Bob", responded="2026-11-01")
+    lines = vault.run("list").output.splitlines()
+    assert "2026-12-10 17:00  contacts/Ann 👨‍👩‍👧‍👦.md" in lines[2]  # 11:00 New York is 17:00 Berlin, whole
+    from iinotes.output import fit, width
+
+    column = lines[0].index("NEXT MEETING")
+    assert width(lines[2][: lines[2].index("2026-12-10 17")]) == column  # the emoji is 2 columns
+    assert lines[3].index("contacts/Bob.md") == width(lines[2][: lines[2].index("contacts/Ann")])
+
+    assert width("👨‍👩‍👧‍👦") == 2 and width("日本") == 4 and width("e\u0301") == 1
+    assert fit("ab👨‍👩‍👧‍👦cd", 4) == "ab… "  # never half an emoji
