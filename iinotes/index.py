@@ -124,6 +124,21 @@ def meeting_start(interview: Interview, vault_zone: str) -> dt.datetime | None:
     return wall_time(when, interview.timezone or vault_zone)
 
 
+def _skipped_time(interview: Interview, vault_zone: str) -> str:
+    """A message when the meeting's wall time does not exist (the hour skipped by a DST change)."""
+    when = interview.scheduled
+    start = meeting_start(interview, vault_zone)
+    if start is None or not isinstance(when, dt.datetime) or when.tzinfo is not None:
+        return ""
+    if start.replace(tzinfo=None) == when:
+        return ""
+    name = interview.timezone or vault_zone
+    return (
+        f"scheduled: {when.strftime('%Y-%m-%dT%H:%M')} does not exist in {name} (the clocks go forward); "
+        f"{start.strftime('%H:%M')} is used"
+    )
+
+
 def meeting_day(interview: Interview, vault_zone: str) -> dt.date | None:
     """The meeting's calendar day in the vault's zone (a date-only value is that local day)."""
     return _local_day(interview.scheduled, interview.timezone, vault_zone)
@@ -266,6 +281,19 @@ def build_index(
                         "stale-status",
                         f"this interview was on {day.isoformat()} but its status is still {interview.status}",
                         "set status: done (or cancelled / no-show)",
+                    )
+                )
+            gap = _skipped_time(interview, settings.timezone)
+            if gap:
+                own.append(
+                    Problem(
+                        interview.path,
+                        interview.line_of("scheduled"),
+                        0,
+                        "warning",
+                        "time-in-dst-gap",
+                        gap,
+                        "write the time you mean (the clocks skip this hour that night)",
                     )
                 )
             order = _interview_order(interview)

@@ -57,17 +57,15 @@ def when_text(value: dt.date | dt.datetime | None) -> str:
     return text + (f" {offset[:3]}:{offset[3:]}" if offset else "")
 
 
-def _meeting_time(interview: Interview) -> str:
-    """When a meeting is, labelled with its zone when the note names one (never silently converted)."""
-    text = when_text(interview.scheduled)
-    if (
-        text
-        and interview.timezone
-        and isinstance(interview.scheduled, dt.datetime)
-        and interview.scheduled.tzinfo is None
-    ):
-        text += f" {interview.timezone}"
-    return text
+def _meeting_time(interview: Interview, vault_zone: str) -> str:
+    """When a meeting is, labelled with its zone when the note names one (never silently converted);
+    a wall time in a DST gap shows as the instant used (02:30 -> 03:30), as everywhere else."""
+    when = interview.scheduled
+    if not isinstance(when, dt.datetime) or when.tzinfo is not None:
+        return when_text(when)
+    start = meeting_start(interview, vault_zone)
+    text = when_text(start.replace(tzinfo=None) if start is not None else when)
+    return text + (f" {interview.timezone}" if interview.timezone else "")
 
 
 def _entry(entry: Entry) -> dict[str, Any]:
@@ -368,7 +366,7 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
     interviews = []
     for path in view.interviews:
         i = index.interviews[path].interview
-        when = _meeting_time(i) or "no date yet"
+        when = _meeting_time(i, index.timezone) or "no date yet"
         bits = [when, i.status] + [x for x in (i.medium, f"{i.duration} min") if x]
         if i.thank_you_sent:
             bits.append(f"thanked {i.thank_you_sent.isoformat()}")

@@ -209,6 +209,7 @@ def test_a_fifo_named_md_is_skipped_not_waited_on(vault):
     )
     assert lines[-1] == "1 note checked: 0 errors, 1 warning"
     assert vault.run("due").exit_code == 0
+    assert vault.run("feed").output.startswith("BEGIN:VCALENDAR")
 
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
@@ -588,6 +589,13 @@ def test_a_time_in_a_dst_gap_shows_the_instant_used_everywhere(vault):
     assert "DTSTART;TZID=America/New_York:20270314T033000" in feed
     listed = vault.run("list", today="2027-03-10").output
     assert "2027-03-14 03:30" in listed and "2027-03-14 02:30" not in listed
+    shown = vault.run("show", "Ann", today="2027-03-10").output
+    assert "  2027-03-14 03:30  scheduled" in shown and "2027-03-14 02:30" not in shown
+    checked = vault.run("validate", today="2027-03-10").output
+    assert (
+        "interviews/2027-03-14 Ann.md:4: warning[time-in-dst-gap] scheduled: 2027-03-14T02:30 does not "
+        "exist in America/New_York (the clocks go forward); 03:30 is used"
+    ) in checked
 
 
 def test_next_meeting_is_vault_local_and_columns_are_measured_as_a_terminal_does(vault):
@@ -605,3 +613,17 @@ def test_next_meeting_is_vault_local_and_columns_are_measured_as_a_terminal_does
 
     assert width("👨‍👩‍👧‍👦") == 2 and width("日本") == 4 and width("e\u0301") == 1
     assert fit("ab👨‍👩‍👧‍👦cd", 4) == "ab… "  # never half an emoji
+
+
+def test_a_bad_cadence_gets_the_default_cadence_as_the_docs_say(vault):
+    vault.add("iinotes.toml", '[followups]\nkeep_in_touch = "30d"\n')
+    vault.contact("Ann", responded="2026-09-01", keep_in_touch="sometimes")
+    vault.interview(
+        "2026-09-10", "Ann", scheduled="2026-09-10T10:00", status="done", thank_you_sent="2026-09-10"
+    )
+    assert "error[bad-cadence]" in vault.run("validate").output
+    due = vault.run("due", "--days", "0").output
+    assert "Keep in touch with Ann" in due or "keep in touch" in due.lower()
+    docs = (Path(__file__).parent.parent / "docs/note-format.md").read_text()
+    assert "never edits your notes" not in docs
+    assert "the vault's default cadence (`keep_in_touch` in settings) is used" in docs
