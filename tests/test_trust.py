@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -519,6 +520,13 @@ def test_a_read_only_vault_is_one_line(small_disk, make_vault, tmp_path):
         assert result.exit_code == 1 and "Traceback" not in result.output, (args, result.output)
         assert result.output.startswith("iinotes: error: Read-only file system (")
         assert "hint: the folder is on a read-only file system" in result.output
+    serve = subprocess.run(
+        [sys.executable, "-m", "iinotes", "--vault", str(v.root), "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert serve.returncode == 1 and serve.stderr.startswith("iinotes: error: Read-only file system (")
 
 
 def test_feed_into_a_missing_folder_is_one_line(vault, tmp_path):
@@ -637,3 +645,22 @@ def test_a_bad_cadence_gets_the_default_cadence_as_the_docs_say(vault):
     docs = (Path(__file__).parent.parent / "docs/note-format.md").read_text()
     assert "never edits your notes" not in docs
     assert "the vault's default cadence (`keep_in_touch` in settings) is used" in docs
+
+
+def test_watch_writes_its_first_feed_with_a_fifo_in_the_vault(vault):
+    vault.contact("Ann", outreach="[2026-11-01]")
+    os.mkfifo(vault.root / "contacts/pipe.md")
+    out = vault.root / "feed.ics"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "iinotes", "--vault", str(vault.root), "watch", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not out.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert out.read_bytes().startswith(b"BEGIN:VCALENDAR")
+    finally:
+        process.terminate()
+        process.wait(10)
