@@ -366,10 +366,10 @@ def test_an_unreadable_note_does_not_shrink_the_feed(watching, two, tmp_path, mo
     good = feed.read_bytes()
     real = pipeline.read_bytes
 
-    def locked(ref):  # type: ignore[no-untyped-def]
+    def locked(ref, *limit):  # type: ignore[no-untyped-def]
         if ref.path == "contacts/Bob Roe.md":
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real(ref)
+        return real(ref, *limit)
 
     monkeypatch.setattr(pipeline, "read_bytes", locked)
     os.utime(two.root / "contacts/Bob Roe.md")  # a changed signature: it is read again, and fails
