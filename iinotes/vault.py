@@ -237,7 +237,7 @@ class ChangedOnDisk(IinotesError):
 
 
 STALE_SECONDS = 3600  # a temp file of a write older than this was left by a killed process
-_LEFTOVER = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.(?P<kind>tmp|keep)\Z")
+_LEFTOVER = re.compile(r"\.(?P<name>.+\.[mM][dD])\.[a-z0-9_]{8}\.(?P<kind>tmp|keep)\Z")  # notes' only
 
 
 def clean_leftovers(folder: Path, now: float | None = None) -> list[str]:

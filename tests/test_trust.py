@@ -664,3 +664,36 @@ def test_watch_writes_its_first_feed_with_a_fifo_in_the_vault(vault):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_init_killed_with_sigkill_is_finished_by_the_next_init(tmp_path):
+    """The probe: kill -9 in the middle of init, then init again."""
+    import signal
+
+    folder = tmp_path / "v"
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "import iinotes.writes as w\n"
+        "real, count = w.atomic_write, [0]\n"
+        "def slow(*a, **k):\n"
+        "    count[0] += 1\n"
+        "    if count[0] == 3:\n"
+        "        print('half', flush=True)\n"
+        "        time.sleep(60)\n"
+        "    real(*a, **k)\n"
+        "w.atomic_write = slow\n"
+        "w.init(Path(sys.argv[1]))\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script, str(folder)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "half\n"
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    assert (folder / "iinotes.toml").exists() and not (folder / "templates/interview.md").exists()
+    from click.testing import CliRunner
+
+    from iinotes.cli import cli
+
+    result = CliRunner().invoke(cli, ["init", str(folder)])
+    assert result.exit_code == 0 and "created a vault" in result.output, result.output
+    assert all((folder / name).exists() for name in writes.init_files())
