@@ -12,7 +12,7 @@ import os
 import pickle
 import stat
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -198,6 +198,28 @@ class Vault:
         if self.use_cache and self._entries is not None:
             cache.save(self.root, self._entries, self._started_ns, self._snapshot)
         return index
+
+    def index_with(self, replaced: Mapping[str, bytes | None]) -> Index:
+        """The index of the vault with some notes' bytes replaced (None: the note is left out), e.g.
+        as git's index holds them; the cache keeps describing the folder as it is."""
+        self.index()  # the folder's notes, cached for the next run
+        parsed, problems = self.read()
+        notes = {item.path: item for item in parsed}
+        for rel, data in replaced.items():
+            if data is None:
+                notes.pop(rel, None)
+            else:
+                notes[rel] = parse_note(rel, data)
+        contacts: list[Contact] = []
+        interviews: list[Interview] = []
+        for rel in sorted(notes):
+            problems.extend(notes[rel].problems)
+            note = notes[rel].note
+            if isinstance(note, Contact):
+                contacts.append(note)
+            elif isinstance(note, Interview):
+                interviews.append(note)
+        return build_index(contacts, interviews, self.settings, self.today, problems)
 
     def follow_ups(self, index: Index | None = None) -> tuple[Index, list[FollowUp]]:
         """The index and every open follow-up on `today`."""

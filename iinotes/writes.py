@@ -704,36 +704,38 @@ def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
-@contextmanager
-def staged_vault(root: Path) -> Iterator[tuple[Path, list[str]]]:
-    """The vault as the next commit will hold it, checked out from git's index into a temporary
-    folder, and the vault-relative paths of the Markdown files that commit adds or changes (names
-    read NUL-separated, so any file name works). Settings not in git come from the working tree."""
+def staged_notes(root: Path) -> tuple[list[str], dict[str, bytes | None]]:
+    """What the next commit holds, as changes to the vault folder: the vault-relative paths of the
+    Markdown files it adds or changes, and the notes whose staged bytes differ from the folder's
+    (their staged bytes; None for a note not in the commit: untracked, ignored or deleted). File
+    names are read NUL-separated, so any name works."""
     if shutil.which("git") is None:
         raise UsageError("--staged needs git, which is not on PATH")
     top = Path(os.fsdecode(_git(["rev-parse", "--show-toplevel"], root).rstrip(b"\n")))
     prefix = root.resolve().relative_to(top.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
 
-    def mine(names: bytes) -> list[str]:
-        found = [os.fsdecode(n) for n in names.split(b"\0") if n]
-        return [n for n in found if n.startswith(prefix) and n[-3:].lower() == ".md"]
+    def notes(*args: str) -> list[str]:
+        names = [os.fsdecode(n) for n in _git([*args, "-z", "--", prefix or "."], top).split(b"\0") if n]
+        return [n for n in names if n.startswith(prefix) and n[-3:].lower() == ".md"]
 
-    changed = mine(_git(["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--"], top))
-    listed = [
-        os.fsdecode(n) for n in _git(["ls-files", "-z", "--cached", "--", prefix or "."], top).split(b"\0")
-    ]
-    wanted = [n for n in listed if n[-3:].lower() == ".md" or n == prefix + SETTINGS_FILE]
+    changed = notes("diff", "--cached", "--name-only", "--diff-filter=ACMR")
+    differ = notes("diff", "--name-only")  # the folder's copy is not what is staged
+    outside = notes("ls-files", "--others")  # untracked or ignored: not in the commit
+    tracked = set(notes("ls-files", "--cached"))
+    replaced: dict[str, bytes | None] = {n[len(prefix) :]: None for n in outside}
+    wanted = sorted({*changed, *differ} & tracked)
     with tempfile.TemporaryDirectory(prefix="iinotes-staged-") as temp:
         if wanted:
             names = b"".join(os.fsencode(n) + b"\0" for n in wanted)
             _git(["checkout-index", "-z", "--stdin", f"--prefix={temp}/"], top, names)
-        vault = Path(temp) / prefix
-        vault.mkdir(parents=True, exist_ok=True)
-        settings = root / SETTINGS_FILE
-        if prefix + SETTINGS_FILE not in wanted and settings.is_file():
-            shutil.copyfile(settings, vault / SETTINGS_FILE)
-        yield vault, [n[len(prefix) :] for n in changed]
+        for name in wanted:
+            staged = Path(temp) / name
+            replaced[name[len(prefix) :]] = staged.read_bytes() if staged.is_file() else None
+    for name in differ:
+        if name not in tracked:
+            replaced[name[len(prefix) :]] = None
+    return [n[len(prefix) :] for n in changed], replaced
 
 
 def install_hook(root: Path, *, chain: bool = False, dry_run: bool = False) -> str:

@@ -697,3 +697,15 @@ def test_init_killed_with_sigkill_is_finished_by_the_next_init(tmp_path):
     result = CliRunner().invoke(cli, ["init", str(folder)])
     assert result.exit_code == 0 and "created a vault" in result.output, result.output
     assert all((folder / name).exists() for name in writes.init_files())
+
+
+def test_the_hook_sees_the_commit_not_the_folder_for_links_too(repo):
+    """An interview staged for a contact whose note is not staged: the commit would hold a link to
+    nothing, so it is stopped, although the folder has the contact."""
+    repo.contact("Zoe")  # in the folder, not staged
+    repo.interview("2026-11-30", "Zoe", scheduled="2026-11-30T10:00")
+    _committed(repo, "add", "interviews")
+    done = _committed(repo, "commit", "-qm", "meeting")
+    assert done.returncode == 1 and "error[unresolved-link]" in done.stderr, done.stderr
+    _committed(repo, "add", "contacts")
+    assert _committed(repo, "commit", "-qm", "both").returncode == 0

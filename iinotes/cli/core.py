@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .. import output
-from ..index import ContactView, find_contact
+from ..index import ContactView, Index, find_contact
 from ..model import STAGES
 from .common import format_option, shared_options, state
 from .feed import followup_dict
@@ -46,21 +46,19 @@ def validate(paths: tuple[str, ...], strict: bool, no_hints: bool, staged: bool,
     1 when there are, 2 for a bad vault path or bad settings.
     """
     if staged:
-        from ..pipeline import Vault
-        from ..writes import staged_vault
+        from ..writes import staged_notes
 
-        with staged_vault(state().vault().root) as (folder, changed):
-            if not changed:
-                return
-            copy = Vault(folder, today=state().today, use_cache=False)
-            _validate(copy, copy.root, tuple(str(copy.root / rel) for rel in changed), strict, no_hints, fmt)
+        vault = state().vault()
+        changed, replaced = staged_notes(vault.root)
+        if changed:
+            index = vault.index_with(replaced)
+            _report(index, vault.root, tuple(str(vault.root / rel) for rel in changed), strict, no_hints, fmt)
         return
     vault = state().vault()
-    _validate(vault, vault.root, paths, strict, no_hints, fmt)
+    _report(vault.index(), vault.root, paths, strict, no_hints, fmt)
 
 
-def _validate(vault, root: Path, paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str) -> None:  # type: ignore[no-untyped-def]
-    index = vault.index()
+def _report(index: Index, root: Path, paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str) -> None:
     problems = list(index.problems)
     checked = {*index.contacts, *index.interviews, *(p.path for p in problems if p.severity == "error")}
     if paths:
