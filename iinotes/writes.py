@@ -754,7 +754,7 @@ def install_hook(root: Path, *, chain: bool = False, dry_run: bool = False) -> s
     hook = hooks / "pre-commit"
     chained = False
     if hook.is_symlink() and not hook.exists():
-        raise UsageError(
+        raise EditRefused(
             f"{hook} is a symlink to {os.readlink(hook)}, which does not exist; iinotes will not write "
             "through it",
             f"remove the broken link (rm {shlex.quote(str(hook))}) and run this again",

@@ -449,7 +449,7 @@ def test_hook_install_over_a_dangling_symlink(repo):
     hook.unlink()
     hook.symlink_to("/nonexistent/hook")
     result = repo.run("hook", "install")
-    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
     assert "is a symlink to /nonexistent/hook, which does not exist" in result.output
     assert hook.is_symlink()
 
