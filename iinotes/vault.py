@@ -256,7 +256,8 @@ def clean_leftovers(folder: Path, now: float | None = None) -> list[str]:
             continue
         try:
             info = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < STALE_SECONDS:
+            # ctime too: a file just moved aside keeps its old mtime, but the move sets its ctime
+            if not stat.S_ISREG(info.st_mode) or now - max(info.st_mtime, info.st_ctime) < STALE_SECONDS:
                 continue
             if match["kind"] == "keep":
                 _put_back(entry.path, os.path.join(folder, match["name"]))

@@ -170,20 +170,26 @@ def test_a_symlinked_note_stays_a_symlink(vault, tmp_path):
     assert "touches:\n  - 2026-11-20\n" in real.read_text()
 
 
-def test_stale_temp_files_are_cleaned_by_the_next_write(vault):
+def test_stale_temp_files_are_cleaned_by_the_next_write(vault, monkeypatch):
+    """Leftovers of killed writes go with the next write to that folder once an hour old (by
+    mtime and ctime: a note just moved aside keeps its old mtime, so only ctime tells it is fresh)."""
     path = vault.add("contacts/Jane.md", SAVED.format(n=0))
-    old = time.time() - STALE_SECONDS - 10
     stale = path.parent / ".Jane.md.abcd1234.tmp"
-    fresh = path.parent / ".Jane.md.wxyz5678.tmp"
     lost = path.parent / ".Ann.md.qwer1234.keep"  # killed while Ann.md was moved aside
-    for leftover in (stale, fresh, lost):
+    other = path.parent / ".report.txt.abcd1234.tmp"  # not a note's: never touched
+    for leftover in (stale, lost, other):
         leftover.write_text("partial" if leftover != lost else SAVED.format(n=3))
-    os.utime(stale, (old, old))
-    os.utime(lost, (old, old))
+    old = time.time() - STALE_SECONDS - 10
+    for leftover in (stale, lost):
+        os.utime(leftover, (old, old))
+    assert vault_module.clean_leftovers(path.parent) == []  # just moved (ctime now): a write may be running
+    later = time.time() + STALE_SECONDS + 10
+    real = vault_module.clean_leftovers
+    monkeypatch.setattr(vault_module, "clean_leftovers", lambda folder: real(folder, now=later))
     assert vault.run("log", "touch", "Jane", "--date", "2026-11-20").exit_code == 0
-    assert not stale.exists()
-    assert fresh.exists()  # maybe another write still running: left alone
+    assert not stale.exists() and other.exists()
     assert (path.parent / "Ann.md").read_text() == SAVED.format(n=3)  # the user's note is back
+    assert "touches:" in path.read_text()
 
 
 def test_create_never_replaces_a_file_that_appears(tmp_path):
