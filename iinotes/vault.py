@@ -231,7 +231,8 @@ def read_original(path: Path, limit: int | None = None) -> Original:
 
 
 class ChangedOnDisk(IinotesError):
-    """The file changed (an editor saved it) while iinotes was writing it; the user's version stands."""
+    """A write refused to keep the user's data: the file changed (an editor saved it) while iinotes
+    was writing it, or it has hard links that replacing it would cut; the user's version stands."""
 
     exit_code = 1
 
@@ -316,9 +317,11 @@ def atomic_write(path: Path, data: bytes, *, original: Original | None = None, c
 
     `create`: the file must not exist yet (FileExistsError if it does, even if it appears meanwhile).
     `original`: the file as read before an edit. The write goes ahead only if that file is still
-    what is on disk, and no save by anyone else is lost: the file is moved aside, the new one is put
-    in only if the name is still free, and the moved file is checked again afterwards; if it
-    changed, it is put back. Then ChangedOnDisk. A file with hard links is refused (replacing it
+    what is on disk, and no save by anyone else is lost: on Linux the new file and the note swap
+    names in one step (the name never goes missing) and the file taken out is compared with the one
+    read; elsewhere the note is moved aside, the new one is put in only if the name is still free,
+    and the moved file is compared. If it is not the one read, the user's version is put back: then
+    ChangedOnDisk. A file with hard links is refused (replacing it
     would cut the link). Stale temp files of killed writes in the same folder are cleaned up."""
     target = Path(os.path.realpath(path))
     clean_leftovers(target.parent)
@@ -425,8 +428,12 @@ def _replace_checked(temp: str, target: Path, original: Original) -> None:
         if not _same(aside, original):  # written into in place while it was being replaced
             ours = tempfile.mktemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             os.rename(target, ours)
-            _put_back(aside, str(target))
-            os.unlink(ours)
+            if _identity(os.stat(ours)) == mine:
+                _put_back(aside, str(target))
+                os.unlink(ours)
+            else:  # and saved anew under the name meanwhile: that newest save stands
+                _put_back(ours, str(target))
+                os.unlink(aside)
             raise _changed(target)
     except BaseException:
         if os.path.lexists(aside):

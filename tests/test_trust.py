@@ -148,6 +148,30 @@ def test_a_save_during_the_replace_is_put_back(vault, monkeypatch, replace_mode,
     assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
 
 
+def test_two_saves_during_the_replace_the_newest_stands(vault, monkeypatch):
+    """Move-aside mode: the editor writes into the moved-aside file and then saves a new file under
+    the name, both while iinotes replaces the note: the newest save is what stays."""
+    monkeypatch.setattr(vault_module, "_exchange", lambda a, b: False)
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    real_same = vault_module._same
+    calls = []
+
+    def two_saves(name, original):  # type: ignore[no-untyped-def]
+        calls.append(name)
+        result = real_same(name, original)
+        if len(calls) == 3:  # the moved-aside file is checked after the new one went in
+            Path(name).write_text(SAVED.format(n=9))
+            _editor_save(path, SAVED.format(n=10), 1)
+            return False
+        return result
+
+    monkeypatch.setattr(vault_module, "_same", two_saves)
+    with pytest.raises(ChangedOnDisk):
+        writes.edit_note(vault.root, "contacts/Jane.md", [Append("touches", "2026-11-20")])
+    assert path.read_text() == SAVED.format(n=10)
+    assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
+
+
 def test_a_hard_linked_note_is_refused_not_split(vault):
     path = vault.add("contacts/Jane.md", SAVED.format(n=0))
     other = vault.root / "Jane (other name).md"
