@@ -1,5 +1,5 @@
 """The command line: a thin click layer that turns arguments into library calls and library
-errors into messages (in exactly one place, `_Group.invoke`)."""
+errors (and the system's: OSError) into messages, in exactly one place, `_Group.invoke`."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from .common import State, shared_options
 EPILOG = """\b
 Where the vault is: --vault DIR, else $IINOTES_VAULT, else the nearest parent
 folder holding iinotes.toml, else the current folder.
-Exit codes: 0 ok, 1 problems found (validate) or no such contact, 2 usage or
-settings error. Docs: docs/commands.md, docs/note-format.md, docs/settings.md.
+Exit codes: 0 ok, 1 problems found (validate), no such contact, a refused
+write or a system error (disk full, read-only folder), 2 usage or settings
+error. Docs: docs/commands.md, docs/note-format.md, docs/settings.md.
 """
 
 
