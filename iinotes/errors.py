@@ -36,3 +36,9 @@ class LookupFailed(IinotesError):
     """A name given on the command line matches no note, or more than one."""
 
     exit_code = 1
+
+
+class DraftError(IinotesError):
+    """A message cannot be drafted: a bad message template, or nothing in the notes to draft from."""
+
+    exit_code = 2

@@ -132,6 +132,7 @@ def render(
     private: dict[str, str] | None = None,
     sequences: dict[str, tuple[int, str]] | None = None,
     memo: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] | None = None,
+    drafts: dict[str, str] | None = None,
 ) -> bytes:
     """The calendar for `items` (already filtered with `in_feed`) as bytes.
 
@@ -139,7 +140,8 @@ def render(
     `sequences`, what `previous_sequences(previous)` would give (it is updated in place to this
     feed's). `private`: contact path -> extra description text (emails, phones), used only when
     the vault opts in with `feed.private_details`. `memo`: rendered events kept between calls
-    (an event whose inputs are equal is not rendered again)."""
+    (an event whose inputs are equal is not rendered again). `drafts`: UID -> the drafted message
+    the description carries (`feed.drafts`)."""
     old = sequences if sequences is not None else previous_sequences(previous)
     new: dict[str, tuple[int, str]] = {}
     stamp = f"{_date(today)}T000000Z"
@@ -159,6 +161,8 @@ def render(
             sequence += 1
         new[item.uid] = (sequence, when)
         extra = private.get(item.contact_path or "", "") if private and settings.private_details else ""
+        if drafts and item.uid in drafts:
+            extra = f"{extra}\n\n{drafts[item.uid]}" if extra else drafts[item.uid]
         inputs = (sequence, today, settings.alarms, settings.private_details, extra)
         event = (
             known[3]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
-from .errors import VaultNotFound
+from .errors import DraftError, VaultNotFound
 from .followups import FollowUp, Memo, follow_ups
 from .ics import in_feed, previous_sequences, render
 from .index import Index, IndexMemo, build_index
@@ -260,7 +260,13 @@ class Vault:
         else:
             sequences = previous_sequences(previous)
         data = render(
-            shown, self.settings, index.today, private=private, sequences=sequences, memo=self._render_memo
+            shown,
+            self.settings,
+            index.today,
+            private=private,
+            sequences=sequences,
+            memo=self._render_memo,
+            drafts=self._feed_drafts(index, shown) if self.settings.drafts else None,
         )
         self._sequences = (data, sequences)
         if key:
@@ -268,6 +274,18 @@ class Vault:
                 self.root, key, (len(shown), pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL), data)
             )
         return index, shown, data
+
+    def _feed_drafts(self, index: Index, items: Sequence[FollowUp]) -> dict[str, str]:
+        """UID -> the drafted message for the feed (`feed.drafts`), from the vault's templates."""
+        from . import drafts
+
+        templates: dict[str, Any] = {}
+        for kind in drafts.KINDS:
+            try:
+                templates[kind] = drafts.read_template(self.root, kind)
+            except DraftError as error:  # the feed is still written; the event says what is wrong
+                templates[kind] = error
+        return drafts.feed_drafts(index, items, self.settings, templates, index.today)
 
 
 class _StoredItems(Sequence[FollowUp]):

@@ -66,6 +66,7 @@ class Setting:
     check: Callable[[Any], Any]
     help: str
     default_text: str = ""
+    example: str = ""  # as written in TOML, for keys whose default is none
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -148,6 +149,50 @@ SETTINGS: tuple[Setting, ...] = (
         _boolean,
         "Put emails and phone numbers into event descriptions (off: the feed never contains them).",
     ),
+    Setting(
+        "feed.drafts",
+        "true/false",
+        False,
+        _boolean,
+        "Put the drafted message into the description of nudge, confirm, thank-you, referral and "
+        "keep-in-touch events (docs/drafts.md); its To: address only with `private_details`.",
+    ),
+    Setting(
+        "me.name",
+        "text",
+        None,
+        _text,
+        "Your name, as drafts introduce you (`iinotes draft`, docs/drafts.md).",
+        "none",
+        '"Jordan Ellis"',
+    ),
+    Setting(
+        "me.background",
+        "text",
+        None,
+        _text,
+        'Who you are, completing "I am ..." in a draft.',
+        "none",
+        '"a middle-school teacher with eight years in the classroom"',
+    ),
+    Setting(
+        "me.goal",
+        "text",
+        None,
+        _text,
+        'The field you are exploring, completing "a move into ..." in a draft.',
+        "none",
+        '"UX research"',
+    ),
+    Setting(
+        "me.signature",
+        "text",
+        None,
+        _text,
+        "How drafts are signed (several lines allowed).",
+        "`me.name`",
+        '"Jordan Ellis\\n(215) 555-0100"',
+    ),
 )
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
@@ -168,6 +213,11 @@ class Settings:
     horizon_days: int = 90
     alarms: bool = True
     private_details: bool = False
+    drafts: bool = False
+    me_name: str = ""
+    me_background: str = ""
+    me_goal: str = ""
+    me_signature: str = ""
 
 
 def machine_timezone() -> str:
@@ -197,7 +247,7 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in table.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and dotted in ("followups", "feed"):
+        if isinstance(value, dict) and dotted in ("followups", "feed", "me"):
             flat.update(_flatten(value, dotted + "."))
         else:
             flat[dotted] = value
@@ -230,6 +280,7 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
         raise SettingsError("\n".join(errors), "see docs/settings.md for every key and its values")
     names = {setting.key: setting.key.rsplit(".", 1)[-1] for setting in SETTINGS}
     names["feed.name"] = "feed_name"
+    names.update({s.key: s.key.replace(".", "_") for s in SETTINGS if s.key.startswith("me.")})
     kwargs = {names[key]: value for key, value in found.items()}
     kwargs.setdefault("timezone", machine_timezone())
     return Settings(**kwargs)
@@ -273,7 +324,7 @@ def settings_markdown() -> str:
         lines.append(f"| `{s.key}` | {s.kind} | {default} | {s.help} |")
     lines += [
         "",
-        "A complete file with every key at its default:",
+        "A complete file with every key at its default (an example value where it has none):",
         "",
         "```toml",
         example_toml(commented=False),
@@ -293,7 +344,7 @@ def example_toml(*, commented: bool) -> str:
         if head != section:
             out += ["", f"[{head}]"]
             section = head
-        value = (
+        value = s.example or (
             '"America/New_York"'
             if s.default is None
             else (f'"{s.default}"' if isinstance(s.default, str) else str(s.default).lower())

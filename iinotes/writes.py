@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache, questions, values
+from .drafts import KINDS as MESSAGE_KINDS
+from .drafts import TEMPLATE_FOLDER, built_in_template
 from .edit import Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
 from .errors import LookupFailed, UsageError
 from .index import Index, InterviewView, find_contact, match_names, meeting_day, upcoming
@@ -401,6 +403,7 @@ def init_files() -> dict[str, bytes | None]:
         "interviews": None,
         "templates/contact.md": CONTACT_TEMPLATE.encode(),
         "templates/interview.md": INTERVIEW_TEMPLATE.encode(),
+        **{f"{TEMPLATE_FOLDER}/{kind}.md": built_in_template(kind).encode() for kind in MESSAGE_KINDS},
         ".gitignore": b".iinotes/\n",
         ".gitattributes": b"*.ics -text\n",
     }

@@ -40,10 +40,34 @@ name = "Coffee chats"
 horizon_days = 30
 alarms = false
 private_details = true
+drafts = true
+[me]
+name = "Jo"
+background = "a teacher"
+goal = "UX research"
+signature = "Jo\\n555"
 """
     s = parse_settings(text)
-    assert s == Settings("Europe/Berlin", 7, 2, 48, 1, 12, 5, None, "Coffee chats", 30, False, True)
-    assert len(SETTINGS) == 12
+    assert s == Settings(
+        "Europe/Berlin",
+        7,
+        2,
+        48,
+        1,
+        12,
+        5,
+        None,
+        "Coffee chats",
+        30,
+        False,
+        True,
+        drafts=True,
+        me_name="Jo",
+        me_background="a teacher",
+        me_goal="UX research",
+        me_signature="Jo\n555",
+    )
+    assert len(SETTINGS) == 17
 
 
 @pytest.mark.parametrize(
@@ -88,5 +112,11 @@ def test_example_toml_is_valid_and_complete():
     from iinotes.settings import example_toml
 
     text = example_toml(commented=False)
-    assert parse_settings(text) == Settings(timezone="America/New_York")
+    examples = {  # keys whose default is none are shown with an example value
+        "me_name": "Jordan Ellis",
+        "me_background": "a middle-school teacher with eight years in the classroom",
+        "me_goal": "UX research",
+        "me_signature": "Jordan Ellis\n(215) 555-0100",
+    }
+    assert parse_settings(text) == Settings(timezone="America/New_York", **examples)
     assert all(setting.key.rsplit(".", 1)[-1] + " = " in text for setting in SETTINGS)

@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO
 
 from iinotes import writes
+from iinotes.drafts import KINDS
 from iinotes.edit import plan as real_plan
 
 JANE = """\
@@ -322,6 +323,8 @@ def test_init_creates_a_vault_and_refuses_to_overwrite(tmp_path, vault):
         "templates",
         "templates/contact.md",
         "templates/interview.md",
+        "templates/messages",
+        *sorted(f"templates/messages/{kind}.md" for kind in KINDS),
     ]
     toml = (target / "iinotes.toml").read_text()
     assert all(line.startswith(("#", "[")) or not line.strip() for line in toml.splitlines())

@@ -79,9 +79,9 @@ def cli(ctx: click.Context, **_: object) -> None:
 
 
 def _register() -> None:
-    from . import core, feed, live, write
+    from . import core, draft, feed, live, write
 
-    for command in (*core.COMMANDS, *feed.COMMANDS, *live.COMMANDS, *write.COMMANDS):
+    for command in (*core.COMMANDS, *feed.COMMANDS, *live.COMMANDS, *write.COMMANDS, *draft.COMMANDS):
         cli.add_command(command)
 
 
