@@ -68,7 +68,12 @@ PLACEHOLDERS = {
     "my_goal": "me.goal",
     "my_signature": "me.signature, else me.name",
 }
-_ME_KEYS = {"my_name": "me.name", "my_background": "me.background", "my_goal": "me.goal"}
+_ME_KEYS = {
+    "my_name": "me.name",
+    "my_background": "me.background",
+    "my_goal": "me.goal",
+    "my_signature": "me.name",  # me.signature falls back to me.name
+}
 
 _ASK = """\
 I would be grateful for your advice, and for anything you can tell me about {{your_work}}.
@@ -648,6 +653,15 @@ def draft(kind: str, target: Target, template: Template, settings: Settings, tod
 
 # --- the linter ---------------------------------------------------------------------------------
 
+RULES = {
+    "too-long": f"more than {MAX_WORDS} words (one screen); a thank-you may take two",
+    "asks-for-job": "mentions a job, an opening, hiring, an internship (messages that ask)",
+    "informational-interview": 'says "informational interview" (messages that ask)',
+    "no-how-found": "an outreach or referral that does not say how you found them (or name the referrer)",
+    "no-time-ask": 'a message that asks but never says how much time ("20 minutes")',
+    "too-much-time": "asks for more than 30 minutes (messages that ask)",
+    "unfilled": "[bracketed text] or a {{placeholder}} left to replace",
+}
 _ASKING = ("outreach", "referral", "nudge", "schedule", "reschedule")
 _JOB = re.compile(
     r"\b(jobs?|job openings?|openings?|vacanc(?:y|ies)|hiring|hire me|employment|internships?"
@@ -667,6 +681,15 @@ _TIME_ASK = re.compile(
     re.IGNORECASE,
 )
 _BRACKETS = re.compile(r"\[[^\[\]\n]+\](?!\()|\{\{[^{}\n]*\}\}")
+
+
+def _minutes(ask: re.Match[str]) -> int:
+    """How many minutes a matched time ask is ("20 minutes", "twenty-minute", "an hour", ...)."""
+    if ask[2]:
+        hours = ask[2].lower()
+        return 30 if hours.startswith("half") else 60 * (2 if hours[0] in "2t" else 1)
+    number = ask[1].lower()
+    return int(number) if number.isdigit() else _NUMBER_WORDS[number]
 
 
 def lint(text: str, kind: str = "outreach", *, referrer: str = "") -> list[Lint]:
@@ -697,23 +720,15 @@ def lint(text: str, kind: str = "outreach", *, referrer: str = "") -> list[Lint]
                 )
             )
         for match in _TIME_ASK.finditer(line):
-            minutes = (
-                60 * (2 if re.match(r"(2|two)", match[2], re.I) else 1)
-                if match[2] and "half" not in match[2].lower()
-                else 30
-                if match[2]
-                else int(
-                    _NUMBER_WORDS.get(match[1].lower(), match[1]) if not match[1].isdigit() else match[1]
-                )
-            )
-            if kind in _ASKING and minutes > 30:
+            if kind in _ASKING and _minutes(match) > 30:
                 found.append(
                     Lint("too-much-time", number, f'"{match[0]}" is a lot to ask: 20 to 30 minutes is usual')
                 )
         for match in _BRACKETS.finditer(line):
             found.append(Lint("unfilled", number, f"replace {match[0]} with your own words"))
-    if words > MAX_WORDS and kind != "thank-you" or words > 2 * MAX_WORDS:
-        found.append(Lint("too-long", 0, f"{words} words: keep it to one screen ({MAX_WORDS} words at most)"))
+    limit = 2 * MAX_WORDS if kind == "thank-you" else MAX_WORDS
+    if words > limit:
+        found.append(Lint("too-long", 0, f"{words} words: keep it short ({limit} words at most)"))
     whole = "\n".join(lines)
     if kind in ("outreach", "referral"):
         if referrer and referrer.casefold() not in whole.casefold():
@@ -748,19 +763,28 @@ def mailto(message: Draft) -> str:
 
 def eml(message: Draft) -> bytes:
     """The draft as an RFC 5322 message (`.eml`, marked `X-Unsent: 1` so that mail clients open it
-    as a draft to send)."""
-    from email.headerregistry import Address
-    from email.message import EmailMessage
-    from email.policy import SMTP
+    as a draft to send): UTF-8, quoted-printable body, CRLF line ends.
 
-    mail = EmailMessage(policy=SMTP)
+    Written with the email package's compat32 API: the modern header folder splits a long non-ASCII
+    name into encoded-words that read back with a space inside a word (hypothesis found it)."""
+    from email import charset, policy
+    from email.header import Header
+    from email.mime.text import MIMEText
+    from email.utils import formataddr
+
+    utf8 = charset.Charset("utf-8")
+    utf8.body_encoding = charset.QP
+    mail = MIMEText(message.body + "\n", "plain", utf8)  # type: ignore[arg-type]
     if message.email:
-        user, _, domain = message.email.partition("@")
-        mail["To"] = Address(message.name, user, domain)
-    mail["Subject"] = message.subject
+        mail["To"] = formataddr((_printable(message.name), message.email), charset="utf-8")
+    mail["Subject"] = Header(_printable(message.subject), "utf-8")  # type: ignore[assignment]
     mail["X-Unsent"] = "1"
-    mail.set_content(message.body + "\n")
-    return mail.as_bytes()
+    return mail.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))
+
+
+def _printable(text: str) -> str:
+    """Header text on one line, without control characters."""
+    return " ".join("".join(ch for ch in text if ch.isprintable() or ch.isspace()).split())
 
 
 def as_dict(message: Draft) -> dict[str, object]:
