@@ -483,3 +483,13 @@ def test_feed_is_still_written_when_a_draft_cannot_be(sample):
         "No draft: templates/messages/nudge.md:2: unknown placeholder {{oops}}"
         in (events["Nudge Sofia Marchetti (3rd of 3)"])
     )
+
+
+def test_docs_list_every_placeholder_kind_and_rule():
+    page = (REPO / "docs" / "drafts.md").read_text(encoding="utf-8")
+    for name in drafts.PLACEHOLDERS:
+        assert f"| `{{{{{name}}}}}` |" in page, name
+    for kind in drafts.KINDS:
+        assert f"| `{kind}` |" in page, kind
+    for rule in drafts.RULES:
+        assert f"| `{rule}` |" in page, rule

@@ -31,7 +31,7 @@ _FORMATS = ("text", "json", "mailto", "eml")
 @click.option(
     "--check",
     is_flag=True,
-    help="Lint a message you wrote instead: ARGS are [KIND] [FILE]; no FILE (or -) reads stdin.",
+    help="Check a message you wrote instead; the arguments are then [KIND] [FILE] (stdin without FILE).",
 )
 @shared_options
 def draft(args: tuple[str, ...], fmt: str, open_client: bool, check: bool) -> None:
