@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -212,9 +213,10 @@ class Template:
     subject: tuple[int, str]
     body: tuple[tuple[int, str], ...]
 
-    def placeholders(self) -> set[str]:
+    @functools.cached_property
+    def placeholders(self) -> frozenset[str]:
         """Every placeholder name the template uses."""
-        return {m[1] for _, line in (self.subject, *self.body) for m in _PLACEHOLDER.finditer(line)}
+        return frozenset(m[1] for _, line in (self.subject, *self.body) for m in _PLACEHOLDER.finditer(line))
 
 
 @dataclass(frozen=True)
@@ -323,7 +325,7 @@ def fill(template: Template, values: dict[str, str]) -> tuple[str, str]:
     """Subject and body with the placeholders filled. A line whose placeholders are all empty is
     left out; blank lines do not pile up. SettingsError names a `[me]` key the template needs."""
     missing = sorted(
-        {_ME_KEYS[name] for name in template.placeholders() if name in _ME_KEYS and not values.get(name)}
+        {_ME_KEYS[name] for name in template.placeholders if name in _ME_KEYS and not values.get(name)}
     )
     if missing:
         raise SettingsError(
@@ -643,11 +645,13 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def draft(kind: str, target: Target, template: Template, settings: Settings, today: dt.date) -> Draft:
-    """The `kind` message to `target` from `template`, linted."""
+def draft(
+    kind: str, target: Target, template: Template, settings: Settings, today: dt.date, *, check: bool = True
+) -> Draft:
+    """The `kind` message to `target` from `template`, linted (unless `check` is false)."""
     subject, body = fill(template, values_for(kind, target, settings, today))
     email = target.view.contact.email if target.view is not None else ""
-    warnings = lint(f"Subject: {subject}\n\n{body}", kind, referrer=target.referrer)
+    warnings = lint(f"Subject: {subject}\n\n{body}", kind, referrer=target.referrer) if check else []
     return Draft(kind, target.name, email, subject, body, tuple(warnings))
 
 
@@ -810,25 +814,42 @@ def feed_drafts(
     settings: Settings,
     templates: dict[str, Template | DraftError],
     today: dt.date,
+    memo: dict[str, tuple[tuple[object, ...], str]] | None = None,
 ) -> dict[str, str]:
     """UID -> the draft for each follow-up that calls for a message (`feed.drafts`). A draft that
     cannot be made (a broken template, a missing `[me]` key) says why instead, so the feed is still
-    written."""
+    written. `memo` (kept by the caller between calls, as in watch mode): a draft whose inputs are
+    all equal is not made again."""
     texts: dict[str, str] = {}
+    fresh: dict[str, tuple[tuple[object, ...], str]] = {}
     for item in items:
         kind = MESSAGE_FOR.get(item.kind)
         target = target_of_item(index, item) if kind else None
-        if kind is None or target is None:
+        if (
+            kind is None
+            or target is None
+            or kind == "outreach"
+            or (kind == "referral" and not target.referrer)
+        ):
             continue
-        if kind == "outreach" or (kind == "referral" and not target.referrer):
-            continue
-        try:
-            template = templates[kind]
-            if isinstance(template, DraftError):
-                raise template
-            message = draft(kind, target, template, settings, today)
-        except (DraftError, SettingsError) as error:
-            texts[item.uid] = f"No draft: {error.message}"
-            continue
-        texts[item.uid] = feed_text(message, private=settings.private_details)
+        template = templates[kind]
+        key = (kind, target, template, settings, today)
+        known = memo.get(item.uid) if memo is not None else None
+        if known is not None and known[0] == key:
+            text = known[1]
+        else:
+            try:
+                if isinstance(template, DraftError):
+                    raise template
+                text = feed_text(
+                    draft(kind, target, template, settings, today, check=False),
+                    private=settings.private_details,
+                )
+            except (DraftError, SettingsError) as error:
+                text = f"No draft: {error.message}"
+        fresh[item.uid] = (key, text)
+        texts[item.uid] = text
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     return texts

@@ -72,6 +72,7 @@ class Vault:
         self._followup_memo: Memo = {}
         self._index_memo = IndexMemo()
         self._render_memo: dict[int, Any] = {}
+        self._draft_memo: dict[str, Any] = {}
         self._sequences: tuple[bytes, dict[str, tuple[int, str]]] | None = (
             None  # last feed and its SEQUENCE map
         )
@@ -285,7 +286,7 @@ class Vault:
                 templates[kind] = drafts.read_template(self.root, kind)
             except DraftError as error:  # the feed is still written; the event says what is wrong
                 templates[kind] = error
-        return drafts.feed_drafts(index, items, self.settings, templates, index.today)
+        return drafts.feed_drafts(index, items, self.settings, templates, index.today, self._draft_memo)
 
 
 class _StoredItems(Sequence[FollowUp]):

@@ -493,3 +493,21 @@ def test_docs_list_every_placeholder_kind_and_rule():
         assert f"| `{kind}` |" in page, kind
     for rule in drafts.RULES:
         assert f"| `{rule}` |" in page, rule
+
+
+def test_a_long_lived_vault_sees_template_edits(sample):
+    """Watch mode keeps one Vault and reads only the changed paths: a template edit reaches the feed."""
+    import datetime as dt
+
+    from iinotes import Vault
+
+    toml = sample.root / "iinotes.toml"
+    toml.write_text(toml.read_text().replace("alarms = true", "alarms = true\ndrafts = true"))
+    vault = Vault(sample.root, today=dt.date.fromisoformat(TODAY))
+    _, _, first = vault.feed()
+    template = sample.root / "templates" / "messages" / "nudge.md"
+    template.parent.mkdir(parents=True)
+    template.write_text("Subject: Hi\n\nHello {{first_name}}, a shorter nudge.\n")
+    _, _, second = vault.feed(previous=first, hint=["templates/messages/nudge.md"])
+    assert b"a shorter nudge" not in first and b"a shorter nudge" in second
+    assert second.count(b"BEGIN:VEVENT") == first.count(b"BEGIN:VEVENT")
