@@ -329,7 +329,7 @@ def fill(template: Template, values: dict[str, str]) -> tuple[str, str]:
     )
     if missing:
         raise SettingsError(
-            f"the {template.kind} draft needs {' and '.join(missing)} in iinotes.toml",
+            f"the {template.kind} draft needs {_joined(missing)} in iinotes.toml",
             "add them under [me], e.g.\n  [me]\n"
             + "\n".join(f'  {key.split(".")[1]} = "..."' for key in missing)
             + "\n  (docs/drafts.md)",
@@ -489,11 +489,7 @@ def values_for(kind: str, target: Target, settings: Settings, today: dt.date) ->
     if outreach:
         days = [_day_text(entry.date, today, weekday=False) for entry in outreach]
         values["earlier_messages"] = "on " + (
-            days[0]
-            if len(days) == 1
-            else f"{days[0]} and again on {days[1]}"
-            if len(days) == 2
-            else ", ".join(days[:-1]) + f" and {days[-1]}"
+            f"{days[0]} and again on {days[1]}" if len(days) == 2 else _joined(days)
         )
         values["last_outreach"] = days[-1]
         number = len(outreach)
@@ -588,8 +584,7 @@ def _meeting_values(meeting: Interview, first: str, settings: Settings, today: d
         )
     names = [r.display or r.target.rsplit("/", 1)[-1] for r in meeting.referrals]
     if names:
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
-        values["referrals_given"] = f"Thank you also for suggesting I get in touch with {joined}."
+        values["referrals_given"] = f"Thank you also for suggesting I get in touch with {_joined(names)}."
     return values
 
 
@@ -627,6 +622,11 @@ def _second_person(task: str, first: str) -> str:
     if text[:1].isupper() and not text[1:2].isupper():
         text = text[0].lower() + text[1:]
     return text.rstrip(".")
+
+
+def _joined(words: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" and {words[-1]}"
 
 
 def _day_text(day: dt.date, today: dt.date, *, weekday: bool) -> str:

@@ -152,7 +152,8 @@ def test_thank_you_says_commitments_to_them(vault):
 
 def test_init_writes_the_shipped_templates_and_they_are_used(sample, tmp_path):
     fresh = tmp_path / "fresh"
-    assert CliRunner().invoke(cli, ["init", str(fresh)]).exit_code == 0
+    created = CliRunner().invoke(cli, ["init", str(fresh)])
+    assert created.exit_code == 0 and ", templates/messages/ (8 message templates), " in created.stdout
     for kind in drafts.KINDS:
         written = (fresh / "templates" / "messages" / f"{kind}.md").read_text(encoding="utf-8")
         assert written == drafts.built_in_template(kind)
@@ -205,7 +206,7 @@ def test_missing_me_key_is_named(vault):
     result = vault.run("draft", "Kai")
     assert result.exit_code == 2
     assert result.stderr.startswith(
-        "iinotes: error: the outreach draft needs me.background and me.goal and me.name in iinotes.toml\n"
+        "iinotes: error: the outreach draft needs me.background, me.goal and me.name in iinotes.toml\n"
         '  hint: add them under [me], e.g.\n  [me]\n  background = "..."\n'
     )
     vault.add("iinotes.toml", '[me]\nname = "Jo"\nbackground = "a nurse"\ngoal = "health data"\n')

@@ -148,6 +148,11 @@ def init(folder: Path | None, git: bool, dry_run: bool) -> None:
     if not created:
         click.echo(f"{chosen} is already a vault made by iinotes init: nothing to do")
         return
+    messages = [name for name in created if name.startswith("templates/messages/")]
+    if messages:  # one entry for the folder of message templates, where the first of them was
+        at = created.index(messages[0])
+        created = [n for n in created if n not in messages]
+        created.insert(at, f"templates/messages/ ({len(messages)} message templates)")
     click.echo(f"{'would create' if dry_run else 'created'} a vault in {chosen}: {', '.join(created)}")
 
 
