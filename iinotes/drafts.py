@@ -409,7 +409,9 @@ def next_kind(target: Target, items: Sequence[FollowUp]) -> str:
     if contact.status != "active":
         raise DraftError(
             f"{contact.name} is {contact.status}: their next move is no message",
-            f'to draft one anyway, name the kind: iinotes draft outreach "{contact.name}"',
+            None
+            if contact.status == "do-not-contact"
+            else f'to draft one anyway, name the kind: iinotes draft outreach "{contact.name}"',
         )
     if view.stage == "lead":
         return "referral" if target.referrer else "outreach"
@@ -461,6 +463,8 @@ def values_for(kind: str, target: Target, settings: Settings, today: dt.date) ->
     """Every placeholder's value for a `kind` message to `target` (empty when not known)."""
     view = target.view
     contact = view.contact if view is not None else None
+    if contact is not None and contact.status == "do-not-contact":
+        raise DraftError(f"{contact.name} is do-not-contact: iinotes drafts no message to them")
     first = target.name.split()[0] if target.name.split() else target.name
     company, role = (contact.company, contact.role) if contact else ("", "")
     values = dict.fromkeys(PLACEHOLDERS, "")

@@ -105,6 +105,9 @@ def test_do_not_contact_gets_no_message(vault):
     vault.contact("Ann Lee", status="do-not-contact")
     result = vault.run("draft", "Ann")
     assert result.exit_code == 2 and "Ann Lee is do-not-contact" in result.stderr
+    assert "hint" not in result.stderr  # no "draft one anyway"
+    forced = vault.run("draft", "outreach", "Ann")
+    assert forced.exit_code == 2 and "iinotes drafts no message to them" in forced.stderr
 
 
 # --- their time zone, commitments ----------------------------------------------------------------
