@@ -397,9 +397,11 @@ def _name_of(index: Index, path: str | None) -> str:
     return index.contacts[path].contact.name if path in index.contacts else ""  # type: ignore[index]
 
 
-def next_kind(target: Target, items: Sequence[FollowUp]) -> str:
-    """The message the contact's next move calls for: their earliest open follow-up that is a
-    message; else what their stage calls for (a lead: outreach, or referral when someone referred
+def next_kind(target: Target, items: Sequence[FollowUp], move: str | None = None) -> str:
+    """The message the contact's next move calls for. `move`: the kind of their next move when the
+    follow-up rules give one (a message kind, `reach-out`, `reply`, `interview`, ...); without one,
+    or when it is no message (preparing, a commitment), their earliest open follow-up that is a
+    message, else what their stage calls for (a lead: outreach, or referral when someone referred
     you). DraftError explains when nothing should be sent (an inactive status, the nudges done, a
     meeting already confirmed)."""
     view = target.view
@@ -413,17 +415,21 @@ def next_kind(target: Target, items: Sequence[FollowUp]) -> str:
             if contact.status == "do-not-contact"
             else f'to draft one anyway, name the kind: iinotes draft outreach "{contact.name}"',
         )
-    if view.stage == "lead":
+    if move in ("reach-out", "referral"):
         return "referral" if target.referrer else "outreach"
-    for item in items:
-        if item.contact_path == contact.path and item.kind in MESSAGE_FOR and item.kind != "referral":
-            return MESSAGE_FOR[item.kind]
-    if view.stage == "gone-quiet":
+    if move is not None and move in MESSAGE_FOR:
+        return MESSAGE_FOR[move]
+    if move == "reply" or view.stage == "gone-quiet":
         raise DraftError(
             f"{contact.name} did not answer {len(contact.outreach)} messages: the nudges are done, "
             "and writing again would be pestering",
             f'to draft one anyway, name the kind: iinotes draft nudge "{contact.name}"',
         )
+    if view.stage == "lead":
+        return "referral" if target.referrer else "outreach"
+    for item in items:
+        if item.contact_path == contact.path and item.kind in MESSAGE_FOR and item.kind != "referral":
+            return MESSAGE_FOR[item.kind]
     if view.stage == "scheduled":
         statuses = {i.status for i in target.interviews if i.scheduled is not None and i.confirmed is None}
         if statuses & {"requested", "scheduled"}:

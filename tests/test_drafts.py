@@ -515,3 +515,43 @@ def test_a_long_lived_vault_sees_template_edits(sample):
     _, _, second = vault.feed(previous=first, hint=["templates/messages/nudge.md"])
     assert b"a shorter nudge" not in first and b"a shorter nudge" in second
     assert second.count(b"BEGIN:VEVENT") == first.count(b"BEGIN:VEVENT")
+
+
+@pytest.mark.parametrize(
+    "name,move,kind",
+    [
+        ("Kenji Watanabe", "reach-out", "outreach"),
+        ("Aisha Bello", "reach-out", "referral"),
+        ("Aisha Bello", "referral", "referral"),
+        ("David Levin", "nudge", "nudge"),
+        ("Lena Fischer", "confirm", "confirm"),
+        ("Nadia Haddad", "schedule", "schedule"),
+        ("Lena Fischer", "reschedule", "reschedule"),
+        ("Tom Okafor", "keep-in-touch", "keep-in-touch"),
+        ("Maria Gonzalez", "thank-you", "thank-you"),
+        ("Lena Fischer", "prepare", "confirm"),  # no message: the earliest message follow-up decides
+        ("Hannah Liu", "commitment", "keep-in-touch"),
+        ("Jamal Wright", "interview", "confirm"),
+        ("Kenji Watanabe", None, "outreach"),
+    ],
+)
+def test_next_kind_follows_the_next_move(sample, name, move, kind):
+    """The kind of a contact's next move (from the follow-up rules) picks the message."""
+    import datetime as dt
+
+    from iinotes import Vault
+
+    index, items = Vault(sample.root, today=dt.date.fromisoformat(TODAY)).follow_ups()
+    target = drafts.find_target(index, name)
+    assert drafts.next_kind(target, items, move) == kind
+
+
+def test_next_kind_waiting_after_the_last_nudge_is_no_message(sample):
+    import datetime as dt
+
+    from iinotes import Vault
+    from iinotes.errors import DraftError
+
+    index, items = Vault(sample.root, today=dt.date.fromisoformat(TODAY)).follow_ups()
+    with pytest.raises(DraftError, match="the nudges are done"):
+        drafts.next_kind(drafts.find_target(index, "Sofia"), items, "reply")
