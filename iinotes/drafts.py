@@ -214,6 +214,16 @@ class Template:
     body: tuple[tuple[int, str], ...]
 
     @functools.cached_property
+    def compiled(self) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+        """Per line (the subject first): its placeholder names, and its text split around them
+        (literal, name, literal, ..., literal): filling is then a join."""
+        out = []
+        for _, line in (self.subject, *self.body):
+            parts = tuple(_PLACEHOLDER.split(line))  # the group makes names the odd items
+            out.append((parts[1::2], parts))
+        return tuple(out)
+
+    @functools.cached_property
     def placeholders(self) -> frozenset[str]:
         """Every placeholder name the template uses."""
         return frozenset(m[1] for _, line in (self.subject, *self.body) for m in _PLACEHOLDER.finditer(line))
@@ -335,17 +345,16 @@ def fill(template: Template, values: dict[str, str]) -> tuple[str, str]:
             + "\n  (docs/drafts.md)",
         )
 
-    def line(text: str) -> str | None:
-        names = [m[1] for m in _PLACEHOLDER.finditer(text)]
+    def line(names: tuple[str, ...], parts: tuple[str, ...]) -> str | None:
         if names and not any(values.get(name) for name in names):
             return None
-        filled = _PLACEHOLDER.sub(lambda m: values.get(m[1], ""), text)
-        return "\n".join(part.rstrip() for part in filled.split("\n"))
+        return "".join(part if i % 2 == 0 else values.get(part, "") for i, part in enumerate(parts)).rstrip()
 
-    subject = " ".join((line(template.subject[1]) or "").split())
+    compiled = template.compiled
+    subject = " ".join((line(*compiled[0]) or "").split())
     body: list[str] = []
-    for _, text in template.body:
-        filled = line(text)
+    for names, parts in compiled[1:]:
+        filled = line(names, parts)
         if filled is None or (not filled.strip() and (not body or not body[-1].strip())):
             continue
         body.append(filled)
