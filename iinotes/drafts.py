@@ -1,9 +1,9 @@
-"""Drafts of the messages the follow-ups call for (pure: values in, text out), and the message linter.
+"""Drafts of the messages the follow-ups call for (pure: values in, text out)
 
 A message template is plain text: a `Subject: ...` line, then the body, with `{{placeholders}}`
 filled from the notes and the `[me]` settings; `<!-- comments -->` are left out. A line whose
 placeholders all come out empty is left out (no referrer: no "I was referred to you by" line).
-The linter checks a message against what the guides say (docs/drafts.md)."""
+Every draft is checked by the message linter (linter.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from .errors import DraftError, LookupFailed, SettingsError
 from .followups import FollowUp
 from .index import ContactView, Index, find_contact, happened, match_names, meeting_start, upcoming
+from .linter import SUBJECT, Lint, lint
 from .model import Interview
 from .settings import Settings
 from .values import zone
@@ -25,7 +26,6 @@ from .values import zone
 KINDS = ("outreach", "nudge", "confirm", "thank-you", "referral", "keep-in-touch", "schedule", "reschedule")
 TEMPLATE_FOLDER = "templates/messages"
 ASK_MINUTES = 20  # "a specific, small amount of their time"
-MAX_WORDS = 150  # one screen
 
 # the follow-up kinds that call for a message, and the message they call for (`reach-out`: the weekly
 # queue of leads; `schedule`/`reschedule`: proposing a time after a reply or a missed meeting)
@@ -201,7 +201,6 @@ a line whose placeholders all come out empty is left out. Comments like this one
 _MONTHS = ("January February March April May June July August September October November December").split()
 _WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
-_SUBJECT = re.compile(r"subject:[ \t]*(.*)\Z", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -227,15 +226,6 @@ class Template:
     def placeholders(self) -> frozenset[str]:
         """Every placeholder name the template uses."""
         return frozenset(m[1] for _, line in (self.subject, *self.body) for m in _PLACEHOLDER.finditer(line))
-
-
-@dataclass(frozen=True)
-class Lint:
-    """One way a message strays from the guides: the rule, the line (0: the whole message), why."""
-
-    rule: str
-    line: int
-    message: str
 
 
 @dataclass(frozen=True)
@@ -309,7 +299,7 @@ def parse_template(text: str, kind: str, source: str) -> Template:
                 )
     while lines and not lines[0][1].strip():
         lines.pop(0)
-    subject = _SUBJECT.match(lines[0][1]) if lines else None
+    subject = SUBJECT.match(lines[0][1]) if lines else None
     if subject is None:
         raise DraftError(
             f"{source}:{lines[0][0] if lines else 1}: a message template starts with a 'Subject: ...' line",
@@ -672,103 +662,6 @@ def draft(
     email = target.view.contact.email if target.view is not None else ""
     warnings = lint(f"Subject: {subject}\n\n{body}", kind, referrer=target.referrer) if check else []
     return Draft(kind, target.name, email, subject, body, tuple(warnings))
-
-
-# --- the linter ---------------------------------------------------------------------------------
-
-RULES = {
-    "too-long": f"more than {MAX_WORDS} words (one screen); a thank-you may take two",
-    "asks-for-job": "mentions a job, an opening, hiring, an internship (messages that ask)",
-    "informational-interview": 'says "informational interview" (messages that ask)',
-    "no-how-found": "an outreach or referral that does not say how you found them (or name the referrer)",
-    "no-time-ask": 'a message that asks but never says how much time ("20 minutes")',
-    "too-much-time": "asks for more than 30 minutes (messages that ask)",
-    "unfilled": "[bracketed text] or a {{placeholder}} left to replace",
-}
-_ASKING = ("outreach", "referral", "nudge", "schedule", "reschedule")
-_JOB = re.compile(
-    r"\b(jobs?|job openings?|openings?|vacanc(?:y|ies)|hiring|hire me|employment|internships?"
-    r"|(?:an?|any|open|available) (?:role|position)s?)\b",
-    re.IGNORECASE,
-)
-_INFORMATIONAL = re.compile(r"\binformational[\s-]+interview", re.IGNORECASE)
-_FOUND = re.compile(
-    r"\b(referred|suggested|recommended|introduced|mentioned|found your|came across|saw your|read your"
-    r"|heard you|met you|we met|alumn\w*|linkedin|your (?:talk|post|article|panel|presentation))\b",
-    re.IGNORECASE,
-)
-_NUMBER_WORDS = {"five": 5, "ten": 10, "fifteen": 15, "twenty": 20, "thirty": 30, "forty-five": 45}
-_TIME_ASK = re.compile(
-    r"\b(\d{1,3}|five|ten|fifteen|twenty|thirty|forty-five)[\s-]*(?:minutes?|mins?)\b"
-    r"|\b(half an hour|an hour|(?:\d+|one|two) hours?)\b",
-    re.IGNORECASE,
-)
-_BRACKETS = re.compile(r"\[[^\[\]\n]+\](?!\()|\{\{[^{}\n]*\}\}")
-
-
-def _minutes(ask: re.Match[str]) -> int:
-    """How many minutes a matched time ask is ("20 minutes", "twenty-minute", "an hour", ...)."""
-    if ask[2]:
-        hours = ask[2].lower()
-        return 30 if hours.startswith("half") else 60 * (2 if hours[0] in "2t" else 1)
-    number = ask[1].lower()
-    return int(number) if number.isdigit() else _NUMBER_WORDS[number]
-
-
-def lint(text: str, kind: str = "outreach", *, referrer: str = "") -> list[Lint]:
-    """What the guides would say about a `kind` message (a `Subject:` first line is optional):
-    too long, asks for a job, says "informational interview", leaves out how you found them or how
-    much time you ask for, asks for too much time, or still has [bracketed] text to replace."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    found: list[Lint] = []
-    words = 0
-    for number, line in enumerate(lines, 1):
-        is_subject = _SUBJECT.match(line) is not None and not "".join(lines[: number - 1]).strip()
-        if not is_subject:
-            words += len(re.findall(r"[\w'’-]+", line))
-        if kind in _ASKING and (match := _JOB.search(line)):
-            found.append(
-                Lint(
-                    "asks-for-job",
-                    number,
-                    f'"{match[0]}": ask for advice and information, never for a job',
-                )
-            )
-        if kind in _ASKING and (match := _INFORMATIONAL.search(line)):
-            found.append(
-                Lint(
-                    "informational-interview",
-                    number,
-                    f'"{match[0]}": ask for "a few minutes of your time" (say how many) instead',
-                )
-            )
-        for match in _TIME_ASK.finditer(line):
-            if kind in _ASKING and _minutes(match) > 30:
-                found.append(
-                    Lint("too-much-time", number, f'"{match[0]}" is a lot to ask: 20 to 30 minutes is usual')
-                )
-        for match in _BRACKETS.finditer(line):
-            found.append(Lint("unfilled", number, f"replace {match[0]} with your own words"))
-    limit = 2 * MAX_WORDS if kind == "thank-you" else MAX_WORDS
-    if words > limit:
-        found.append(Lint("too-long", 0, f"{words} words: keep it short ({limit} words at most)"))
-    whole = "\n".join(lines)
-    if kind in ("outreach", "referral"):
-        if referrer and referrer.casefold() not in whole.casefold():
-            found.append(
-                Lint("no-how-found", 0, f"say how you found them: name {referrer}, who referred you")
-            )
-        elif not referrer and not _FOUND.search(whole):
-            found.append(
-                Lint(
-                    "no-how-found",
-                    0,
-                    'say how you found them ("I was referred to you by ...", "through our alumni network")',
-                )
-            )
-    if kind in _ASKING and kind != "schedule" and not _TIME_ASK.search(whole):
-        found.append(Lint("no-time-ask", 0, 'say how much of their time you ask for ("20 minutes")'))
-    return sorted(found, key=lambda item: (item.line or len(lines) + 1, item.rule))
 
 
 # --- other forms --------------------------------------------------------------------------------

@@ -22,9 +22,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_golden import check_golden
 
-from iinotes import drafts
+from iinotes import drafts, linter
 from iinotes.cli import cli
-from iinotes.drafts import Draft, lint
+from iinotes.drafts import Draft
+from iinotes.linter import lint
 
 DATA = Path(__file__).parent / "data" / "drafts"
 
@@ -495,7 +496,7 @@ def test_docs_list_every_placeholder_kind_and_rule():
         assert f"| `{{{{{name}}}}}` |" in page, name
     for kind in drafts.KINDS:
         assert f"| `{kind}` |" in page, kind
-    for rule in drafts.RULES:
+    for rule in linter.RULES:
         assert f"| `{rule}` |" in page, rule
 
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .. import drafts, output
+from .. import drafts, linter, output
 from .common import fail, shared_options, state
 
 _FORMATS = ("text", "json", "mailto", "eml")
@@ -97,7 +97,7 @@ def _check(args: tuple[str, ...], fmt: str) -> None:
                 text, where = handle.read(), name
         except (OSError, UnicodeDecodeError) as error:
             raise fail(f"cannot read {name}: {error}") from None
-    warnings = drafts.lint(text, kind)
+    warnings = linter.lint(text, kind)
     if fmt == "json":
         click.echo(
             output.dumps(
