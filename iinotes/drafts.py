@@ -1,4 +1,4 @@
-"""Drafts of the messages the follow-ups call for (pure: values in, text out)
+"""Drafts of the messages the follow-ups call for (pure: values in, text out).
 
 A message template is plain text: a `Subject: ...` line, then the body, with `{{placeholders}}`
 filled from the notes and the `[me]` settings; `<!-- comments -->` are left out. A line whose
