@@ -1,16 +1,87 @@
 """The command line: a thin click layer that turns arguments into library calls and library
-errors (and the system's: OSError) into messages, in exactly one place, `_Group.invoke`."""
+errors (and the system's: OSError) into messages, in exactly one place, `_Group.invoke`.
+
+Commands are loaded lazily: `iinotes due` imports the module of `due` and nothing else, and
+`iinotes --help` lists every command from the table below without importing any of them. To add a
+command, write it in a module of this package and add its line to COMMANDS (a test checks that
+every command a module lists is registered, and that the short help here matches the command's)."""
 
 from __future__ import annotations
 
 import errno
+import importlib
 import os
+from collections.abc import Iterator, MutableMapping
 
 import click
 
 from .. import __version__
 from ..errors import IinotesError
 from .common import State, shared_options
+
+# name: ("module:attribute" in iinotes.cli, the first paragraph of its help, as `iinotes --help` shows it)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("core:validate", "Check every note and report problems with file, line and a fix hint."),
+    "index": ("core:index_command", "Index the vault: every contact with its derived stage, links resolved."),
+    "list": ("core:list_command", "List contacts, optionally filtered by stage, tag or company."),
+    "show": (
+        "core:show",
+        "Show one contact: details, interviews, touches, referrals given and received, and their open "
+        "follow-ups.",
+    ),
+    "due": ("feed:due", "What to do: follow-ups grouped overdue / today / this week / later."),
+    "feed": ("feed:feed", "The follow-ups as an .ics calendar feed (RFC 5545) to subscribe to."),
+    "watch": ("live:watch", "Keep the .ics feed file current while you edit notes (Ctrl-C stops)."),
+    "serve": ("live:serve", "Serve the feed over HTTP, kept current while you edit notes (Ctrl-C stops)."),
+    "init": ("write:init", "Create a vault: iinotes.toml, contacts/, interviews/, templates/, .gitignore."),
+    "new": ("write:new", "Create a contact or an interview note from the vault's templates."),
+    "questions": ("bank:questions", "Questions to ask in an informational interview, by category."),
+    "log": ("write:log", "Log an outreach, a reply or a keep-in-touch touch in a contact's note."),
+    "done": ("write:done", "Mark an interview done (status: done)."),
+    "confirm": ("write:confirm", "Mark an interview confirmed (status: confirmed, confirmed: today)."),
+    "thank": ("write:thank", "Record that you sent a thank-you (thank_you_sent: today)."),
+    "commit-done": ("write:commit_done", "Mark commitment N of an interview done."),
+    "hook": ("write:hook", "Manage the git pre-commit hook that validates staged notes."),
+    "draft": ("draft:draft", "Draft the message a contact's next move calls for: subject and body."),
+}
+
+
+class _Commands(MutableMapping[str, click.Command]):
+    """The group's commands: every name in COMMANDS, each imported on first access."""
+
+    def __init__(self, table: dict[str, tuple[str, str]]) -> None:
+        self.table = table
+        self.loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        command = self.loaded.get(name)
+        if command is None:
+            if name not in self.table:
+                raise KeyError(name)
+            module, _, attribute = self.table[name][0].partition(":")
+            command = getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+            self.loaded[name] = command
+        return command
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self.loaded.pop(name, None)
+        self.table = {key: value for key, value in self.table.items() if key != name}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self.table), **dict.fromkeys(self.loaded)})
+
+    def __len__(self) -> int:
+        return len(set(self.table) | set(self.loaded))
+
+    def placeholder(self, name: str) -> click.Command:
+        """The loaded command, else a stand-in carrying its short help (for `iinotes --help`)."""
+        if name in self.loaded or name not in self.table:
+            return self[name]
+        return click.Command(name, help=self.table[name][1])
+
 
 EPILOG = """\b
 Where the vault is: --vault DIR, else $IINOTES_VAULT, else the nearest parent
@@ -22,7 +93,21 @@ error. Docs: docs/commands.md, docs/note-format.md, docs/settings.md.
 
 
 class _Group(click.Group):
-    """The group that turns every IinotesError into `iinotes: error: ...` and its exit code."""
+    """The group that turns every IinotesError into `iinotes: error: ...` and its exit code, and
+    loads its commands lazily (see COMMANDS)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.commands: _Commands = _Commands(COMMANDS)  # type: ignore[assignment]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Like click's, but from the table: listing the commands imports none of them."""
+        commands = [(name, self.commands.placeholder(name)) for name in self.list_commands(ctx)]
+        commands = [(name, command) for name, command in commands if not command.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section("Commands"):
+                formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in commands])
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -76,16 +161,6 @@ def cli(ctx: click.Context, **_: object) -> None:
     checks them, indexes them and works out the follow-ups that are due.
     """
     ctx.ensure_object(State)
-
-
-def _register() -> None:
-    from . import core, draft, feed, live, write
-
-    for command in (*core.COMMANDS, *feed.COMMANDS, *live.COMMANDS, *write.COMMANDS, *draft.COMMANDS):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Commands that write notes: init, new, questions, log, done, confirm, thank, commit-done, hook (issue 5)."""
+"""Commands that write notes: init, new, log, done, confirm, thank, commit-done, hook (issue 5)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from .. import questions as question_bank
 from .. import writes
 from ..values import parse_date
 from ..writes import WriteResult
@@ -274,18 +273,6 @@ def new_interview(
     _created(result, open_it, dry_run)
 
 
-@click.command()
-@click.option(
-    "--category",
-    type=click.Choice(question_bank.CATEGORIES, case_sensitive=False),
-    help="Only this category.",
-)
-@shared_options
-def questions(category: str | None) -> None:
-    """Questions to ask in an informational interview, by category."""
-    click.echo(question_bank.bank_text(category), nl=False)
-
-
 @click.group()
 @shared_options
 def hook() -> None:
@@ -307,4 +294,4 @@ def hook_install(chain: bool, dry_run: bool) -> None:
     click.echo(writes.install_hook(vault.root, chain=chain, dry_run=dry_run), nl=not dry_run)
 
 
-COMMANDS = (init, new, questions, log, done, confirm, thank, commit_done, hook)
+COMMANDS = (init, new, log, done, confirm, thank, commit_done, hook)
