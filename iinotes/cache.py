@@ -1,107 +1,161 @@
-"""The disposable cache under `.iinotes/`: parsed notes keyed by path and stat signature, plus
-the last index built from them (reused while no file, setting or day has changed).
+"""The disposable state under `.iinotes/`: the parse cache (parsed notes keyed by path and stat
+signature) and the answer records (a command's output keyed by everything it depends on).
 
-Missing, corrupt, or written by another version: treated as empty and rebuilt. Written
-atomically, so two processes at once can only ever leave one whole cache file behind."""
+Both are data only: JSON read by `json`, never pickle, so a planted or corrupted file cannot run
+code; anything unexpected in them (another format, a field of the wrong type, an unknown class)
+makes them a cache miss. Missing, corrupt, or written by another version: treated as empty and
+rebuilt. Written atomically, so two processes at once can only ever leave one whole file behind;
+the folder is 0700 and its files 0600, because the cache holds every note's email and phone."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
 import hashlib
+import json
 import os
-import pickle
+import stat
 import sys
 import time
+import types
+import typing
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .notes import ParsedNote
-from .vault import Signature, atomic_write
+from .vault import STATE_DIR, Signature, atomic_write
 
-STATE_DIR = ".iinotes"
-CACHE_FILE = "parse-cache.pickle"
-CACHE_FORMAT = 5
+if TYPE_CHECKING:
+    from .notes import ParsedNote
+
+CACHE_FILE = "parse-cache.json"
+CACHE_FORMAT = 6
+ANSWER_PREFIX = "answer-"
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 # A file changed in the same clock tick as our read could change again unseen, so files changed
 # this recently are not cached: 50 ms covers Linux's coarse file clock; file systems with whole-
 # second timestamps (FAT, HFS+, some network mounts) get 2 s.
 RACY_NS = 50_000_000
 RACY_COARSE_NS = 2_000_000_000
-_TAG = (CACHE_FORMAT, __version__, sys.version_info[:2])
+_TAG = [CACHE_FORMAT, __version__, list(sys.version_info[:2])]
 
-Entries = dict[str, tuple[Signature, ParsedNote]]
-Snapshot = tuple[Any, Any]  # (key: settings, today and scan problems; the Index built for it)
+Entries = dict[str, tuple[Signature, "ParsedNote"]]
+
+
+class _Miss(Exception):
+    """Something in a cache file is not what this version writes: the file counts as missing."""
 
 
 def state_dir(vault: Path) -> Path:
-    """`.iinotes/` of the vault, created with a `.gitignore` that ignores everything in it."""
+    """`.iinotes/` of the vault (0700), created with a `.gitignore` that ignores everything in it.
+    A folder left readable to others by an older version is made private, with the files in it."""
     folder = vault / STATE_DIR
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir(mode=PRIVATE_FOLDER)
+    except FileExistsError:
+        _keep_private(folder)
     ignore = folder / ".gitignore"
     if not ignore.exists():
-        atomic_write(ignore, b"# generated state of iinotes: never commit it\n*\n")
+        atomic_write(ignore, b"# generated state of iinotes: never commit it\n*\n", mode=PRIVATE_FILE)
     return folder
 
 
-def load(vault: Path) -> tuple[Entries, Snapshot | None]:
-    """The cached entries and index snapshot, or ({}, None) when there is no usable cache."""
+def _keep_private(folder: Path) -> None:
+    """Make the state folder 0700 and its files 0600 if they are not (an older version, a copy)."""
     try:
-        with open(vault / STATE_DIR / CACHE_FILE, "rb") as handle:
-            tag, entries, snapshot = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - any failure means "no cache"; it is rebuilt
-        return {}, None
-    if tag != _TAG or not isinstance(entries, dict):
-        return {}, None
-    return entries, snapshot
-
-
-def save(
-    vault: Path, entries: Entries, started_ns: int | None = None, snapshot: Snapshot | None = None
-) -> None:
-    """Write the cache, leaving out files modified too recently to trust their signature (and
-    then the snapshot too: the next run re-reads those files, so it could not be used)."""
-    started = started_ns if started_ns is not None else time.time_ns()
-    kept = {path: entry for path, entry in entries.items() if not racy(entry[0], started)}
-    if len(kept) != len(entries):
-        snapshot = None
-    try:
-        folder = state_dir(vault)
-        atomic_write(
-            folder / CACHE_FILE, pickle.dumps((_TAG, kept, snapshot), protocol=pickle.HIGHEST_PROTOCOL)
-        )
+        info = os.stat(folder)
     except OSError:
-        pass  # a read-only vault simply runs without a cache
-
-
-FEED_FILE = "feed-cache.pickle"
-
-
-def feed_key(entries: Entries, *parts: object) -> str:
-    """A digest of every note's path and signature plus `parts` (settings, today, previous feed):
-    the feed is a pure function of these, so equal keys mean equal bytes."""
-    digest = hashlib.blake2b(repr((_TAG, parts)).encode(), digest_size=20)
-    for path, (signature, _) in sorted(entries.items()):
-        digest.update(f"{path}\0{signature}\n".encode())
-    return digest.hexdigest()
-
-
-def load_feed(vault: Path, key: str) -> Any:
-    """The feed stored under `key`, or None."""
+        return
+    if not (
+        stat.S_ISDIR(info.st_mode) and info.st_mode & 0o077 and info.st_uid == getattr(os, "getuid", int)()
+    ):
+        return
     try:
-        with open(vault / STATE_DIR / FEED_FILE, "rb") as handle:
-            tag, stored_key, value = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - no usable feed cache
+        os.chmod(folder, PRIVATE_FOLDER)
+        for entry in os.scandir(folder):
+            if entry.is_file(follow_symlinks=False) and entry.stat().st_mode & 0o077:
+                os.chmod(entry.path, PRIVATE_FILE)
+    except OSError:
+        pass  # a read-only vault: nothing is written there either
+
+
+def _read_state(vault: Path, name: str) -> bytes | None:
+    """A state file's bytes, or None: missing, unreadable, or not a regular file of ours."""
+    _keep_private(vault / STATE_DIR)
+    try:
+        fd = os.open(vault / STATE_DIR / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
         return None
-    return value if tag == _TAG and stored_key == key else None
-
-
-def save_feed(vault: Path, key: str, value: Any) -> None:
-    """Keep the last feed made (one entry: the next run with the same key reuses it)."""
     try:
-        atomic_write(
-            state_dir(vault) / FEED_FILE, pickle.dumps((_TAG, key, value), protocol=pickle.HIGHEST_PROTOCOL)
-        )
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _write_state(vault: Path, name: str, data: bytes) -> None:
+    """Write a private state file atomically; a read-only vault simply runs without it."""
+    try:
+        atomic_write(state_dir(vault) / name, data, mode=PRIVATE_FILE)
     except OSError:
         pass
+
+
+# ------------------------------------------------------------------------------------ the parse cache
+
+
+def load(vault: Path) -> Entries:
+    """The cached entries, or {} when there is no usable cache."""
+    data = _read_state(vault, CACHE_FILE)
+    if data is None:
+        return {}
+    codec = _codec()
+    try:
+        document = json.loads(data, object_hook=codec.decode_object)
+        if not isinstance(document, dict) or document.get("tag") != _TAG:
+            return {}
+        if document.get("classes") != codec.layout:
+            return {}
+        entries: Entries = {}
+        for row in document["entries"]:
+            path, signature, parsed = row
+            if not (
+                isinstance(path, str)
+                and isinstance(parsed, codec.parsed_note)
+                and isinstance(signature, tuple)
+                and len(signature) == 4
+                and all(type(part) is int for part in signature)
+            ):
+                raise _Miss
+            entries[path] = (signature, parsed)
+        return entries
+    except (_Miss, ValueError, TypeError, KeyError, RecursionError):
+        return {}
+
+
+def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
+    """Write the cache, leaving out files modified too recently to trust their signature (and any
+    note holding a value the format cannot carry: it is simply parsed again next time)."""
+    started = started_ns if started_ns is not None else time.time_ns()
+    codec = _codec()
+    rows = []
+    for path, (signature, parsed) in entries.items():
+        if racy(signature, started):
+            continue
+        try:
+            rows.append([path, {"t": list(signature)}, codec.encode(parsed)])
+        except _Miss:
+            continue
+    document = {"tag": _TAG, "classes": codec.layout, "entries": rows}
+    _write_state(vault, CACHE_FILE, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def racy(signature: Signature, started_ns: int) -> bool:
@@ -112,8 +166,173 @@ def racy(signature: Signature, started_ns: int) -> bool:
 
 
 def clear(vault: Path) -> None:
-    """Remove the cache file (the next run re-reads every note)."""
+    """Remove the cache file and the answer records (the next run re-reads every note)."""
     try:
-        os.unlink(vault / STATE_DIR / CACHE_FILE)
-    except FileNotFoundError:
-        pass
+        names = os.listdir(vault / STATE_DIR)
+    except OSError:
+        return
+    for name in names:
+        if name == CACHE_FILE or name.startswith(ANSWER_PREFIX):
+            try:
+                os.unlink(vault / STATE_DIR / name)
+            except FileNotFoundError:
+                pass
+
+
+class _Codec:
+    """Parsed notes to JSON-ready values and back. Every value is written with its type, and read
+    back only into the types its dataclass field declares: {"t": [...]} a tuple, {"d": "..."} a date,
+    {"w": "..."} a date-time (naive or with a fixed offset), {"c": [class, fields...]} a dataclass of
+    the model. Plain strings, numbers, booleans and null stay as they are."""
+
+    def __init__(self, classes: Iterable[type]) -> None:
+        self.classes = {cls.__name__: cls for cls in classes}
+        self.fields = {name: [f.name for f in dataclasses.fields(cls)] for name, cls in self.classes.items()}
+        self.layout = [[name, names] for name, names in self.fields.items()]
+        self.checks: dict[str, list[Callable[[object], bool]]] = {}
+        for name, cls in self.classes.items():
+            hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+            self.checks[name] = [self._check(hints[field]) for field in self.fields[name]]
+        from .notes import ParsedNote
+
+        self.parsed_note = ParsedNote
+
+    def _check(self, hint: Any) -> Callable[[object], bool]:
+        """A function telling whether a decoded value fits the field type `hint`."""
+        origin = typing.get_origin(hint)
+        if origin in (typing.Union, types.UnionType):
+            options = [self._check(option) for option in typing.get_args(hint)]
+            return lambda value: any(check(value) for check in options)
+        if origin is typing.Literal:
+            allowed = typing.get_args(hint)
+            return lambda value: value in allowed
+        if origin is tuple:
+            args = typing.get_args(hint)
+            if len(args) == 2 and args[1] is Ellipsis:
+                item = self._check(args[0])
+                return lambda value: type(value) is tuple and all(item(part) for part in value)
+            parts = [self._check(arg) for arg in args]
+            return lambda value: (
+                type(value) is tuple
+                and len(value) == len(parts)
+                and all(check(part) for check, part in zip(parts, value, strict=True))
+            )
+        if hint is type(None) or hint is None:
+            return lambda value: value is None
+        if hint is dt.datetime:
+            return lambda value: type(value) is dt.datetime
+        if hint is dt.date:
+            return lambda value: type(value) is dt.date
+        if isinstance(hint, type):
+            exact = hint
+            return lambda value: type(value) is exact
+        raise TypeError(f"the parse cache cannot carry a field of type {hint!r}")
+
+    def encode(self, value: object) -> object:
+        """A JSON-ready form of `value` (raises _Miss for anything the format cannot carry)."""
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or value is None:
+            return value
+        if kind is tuple:
+            return {"t": [self.encode(part) for part in value]}  # type: ignore[attr-defined]
+        if kind is dt.date:
+            return {"d": value.isoformat()}  # type: ignore[attr-defined]
+        if kind is dt.datetime:
+            tzinfo = value.tzinfo  # type: ignore[attr-defined]
+            if tzinfo is not None and type(tzinfo) is not dt.timezone:
+                raise _Miss  # a named zone: not carried (the note is parsed again next time)
+            return {"w": value.isoformat()}  # type: ignore[attr-defined]
+        name = kind.__name__
+        if self.classes.get(name) is kind:
+            return {"c": [name, *(self.encode(getattr(value, field)) for field in self.fields[name])]}
+        raise _Miss
+
+    def decode_object(self, obj: dict[str, Any]) -> object:
+        """json's object_hook: turn one tagged object back into its value."""
+        if len(obj) != 1:
+            return obj if "tag" in obj else _fail()
+        ((key, value),) = obj.items()
+        if key == "t" and type(value) is list:
+            return tuple(value)
+        if key == "d" and type(value) is str:
+            return dt.date.fromisoformat(value)
+        if key == "w" and type(value) is str:
+            return dt.datetime.fromisoformat(value)
+        if key == "c" and type(value) is list and value and type(value[0]) is str:
+            name = value[0]
+            cls = self.classes.get(name)
+            checks = self.checks.get(name)
+            if cls is None or checks is None or len(value) != len(checks) + 1:
+                raise _Miss
+            args = value[1:]
+            if not all(check(arg) for check, arg in zip(checks, args, strict=True)):
+                raise _Miss
+            return cls(*args)
+        raise _Miss
+
+
+def _fail() -> object:
+    raise _Miss
+
+
+@functools.cache
+def _codec() -> _Codec:
+    from .model import Cadence, Commitment, Contact, Entry, Interview, Link, Problem
+    from .notes import ParsedNote
+
+    return _Codec((ParsedNote, Contact, Interview, Problem, Link, Entry, Commitment, Cadence))
+
+
+# ------------------------------------------------------------------------------------ answer records
+
+
+def answer_key(vault: Path, signatures: Iterable[tuple[str, Signature]], *parts: object) -> str:
+    """A digest of every note's path and signature plus `parts` (settings, today, the command and
+    its flags, scanning problems ...): a command's output is a pure function of these."""
+    digest = hashlib.blake2b(repr((_TAG, str(vault), parts)).encode(), digest_size=20)
+    for path, signature in signatures:
+        digest.update(f"{path}\0{signature}\n".encode(errors="surrogateescape"))
+    return digest.hexdigest()
+
+
+Chunk = tuple[str, bytes]  # ("out" | "err" | "bin", what was written: text to stdout or stderr, bytes)
+
+
+def load_answer(vault: Path, command: str, key: str) -> tuple[list[Chunk], int] | None:
+    """The output chunks and exit code recorded for `command` under `key`, or None."""
+    data = _read_state(vault, ANSWER_PREFIX + command)
+    if data is None:
+        return None
+    head, newline, body = data.partition(b"\n")
+    if not newline:
+        return None
+    try:
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("tag") != _TAG or header.get("key") != key:
+            return None
+        code, sizes = header["code"], header["chunks"]
+        if type(code) is not int or not isinstance(sizes, list):
+            return None
+        chunks: list[Chunk] = []
+        offset = 0
+        for stream, size in sizes:
+            if stream not in ("out", "err", "bin") or type(size) is not int or size < 0:
+                return None
+            chunks.append((stream, body[offset : offset + size]))
+            offset += size
+    except (ValueError, TypeError, KeyError):
+        return None
+    return (chunks, code) if offset == len(body) else None
+
+
+def save_answer(vault: Path, command: str, key: str, chunks: list[Chunk], code: int) -> None:
+    """Record `command`'s output under `key` (one record per command: the last one made)."""
+    header = {
+        "tag": _TAG,
+        "key": key,
+        "code": code,
+        "chunks": [[stream, len(data)] for stream, data in chunks],
+    }
+    _write_state(
+        vault, ANSWER_PREFIX + command, json.dumps(header).encode() + b"\n" + b"".join(d for _, d in chunks)
+    )

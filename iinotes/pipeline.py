@@ -7,26 +7,26 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import os
-import pickle
 import stat
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .errors import DraftError, VaultNotFound
-from .followups import FollowUp, Memo, follow_ups
-from .ics import in_feed, previous_sequences, render
-from .index import Index, IndexMemo, build_index
 from .model import Contact, Interview, Problem, Severity
-from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
 from .settings import Settings, load_settings
 from .values import zone
 from .vault import SKIPPED_FOLDERS, FileRef, find_vault, is_utf8, read_bytes, scan
+
+if TYPE_CHECKING:  # the stages are imported where they are used: a warm run answered from its
+    # record never needs them (nor YAML, nor the calendar writer)
+    from .followups import FollowUp
+    from .index import Index
+    from .notes import ParsedNote
 
 
 @dataclass
@@ -38,6 +38,42 @@ class LoadStats:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass
+class Build:
+    """The last build of a Vault and what changed since: the one record every stage consults.
+
+    `dirty` holds the paths read with new content (or gone) since `index` was built; the index is
+    reused only while nothing is dirty and `key` (settings, today, scanning problems) is equal, the
+    follow-ups only for that very index, the feed only for those follow-ups and an equal previous
+    feed. What the stages keep between builds (`memos`) is per-note work, reused only for the very
+    same note objects, which only unchanged files keep; `sequences` is a pure function of the feed
+    bytes `sequences_of` (the last feed made), so it outlives note changes."""
+
+    dirty: set[str] = field(default_factory=set)
+    key: tuple[object, ...] | None = None
+    index: Index | None = None
+    items: list[FollowUp] | None = None
+    feed: tuple[bytes | None, Sequence[FollowUp], bytes] | None = None  # previous given, shown, data
+    sequences_of: bytes | None = None
+    sequences: dict[str, tuple[int, str]] = field(default_factory=dict)
+    memos: dict[str, Any] = field(default_factory=dict)  # "index", "followups", "render", "drafts"
+
+    def invalidate(self, paths: Collection[str]) -> None:
+        """Notes changed (or went): the index and everything made from it must be made again."""
+        if paths:
+            self.dirty.update(paths)
+            self.index, self.items, self.feed = None, None, None
+
+    def current(self, key: tuple[object, ...]) -> Index | None:
+        """The index built for `key`, if nothing changed since."""
+        return self.index if self.index is not None and not self.dirty and self.key == key else None
+
+    def built(self, key: tuple[object, ...], index: Index) -> None:
+        """A new index was built for `key` from every change so far."""
+        self.key, self.index, self.items, self.feed = key, index, None, None
+        self.dirty.clear()
 
 
 class Vault:
@@ -61,21 +97,15 @@ class Vault:
         self.pinned_today = today
         self.use_cache = use_cache
         self.stats = LoadStats()
-        self._entries: cache.Entries | None = None
-        self._snapshot: cache.Snapshot | None = None
-        self._changed = False  # whether reads found changes the snapshot does not have
+        self.build = Build()
+        self._entries: cache.Entries | None = None  # every note, parsed, with its file's signature
         self._started_ns = 0
         self._refs: dict[str, FileRef] | None = None  # the last listing, for hinted reads
+        self._listing: tuple[dict[str, FileRef], list[Problem], int] | None = None  # a scan not read yet
+        self._answer_base: tuple[Any, ...] | None = None  # what answer keys are made of (() : none)
         self._linked = False  # the last full scan met a symlink
         self._scan_problems: list[Problem] = []
         self._racy: set[str] = set()
-        self._followup_memo: Memo = {}
-        self._index_memo = IndexMemo()
-        self._render_memo: dict[int, Any] = {}
-        self._draft_memo: dict[str, Any] = {}
-        self._sequences: tuple[bytes, dict[str, tuple[int, str]]] | None = (
-            None  # last feed and its SEQUENCE map
-        )
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, **kwargs: object) -> Vault:
@@ -88,6 +118,27 @@ class Vault:
         if self.pinned_today is not None:
             return self.pinned_today
         return dt.datetime.now(zone(self.settings.timezone)).date()
+
+    def answer_key(self, *parts: object) -> str | None:
+        """A key for a command's output in this state of the vault: every note's path and signature,
+        the settings, today, the scanning problems and `parts` (the command and its flags). None when
+        a file changed too recently to trust its signature, or the cache is off. The first call
+        scans the vault (a `read` that follows uses that scan); later ones reuse it."""
+        if not self.use_cache:
+            return None
+        if self._answer_base is None:
+            started_ns = time.time_ns()
+            listing, problems, linked = scan(self.root)
+            self._listing = ({ref.path: ref for ref in listing}, problems, started_ns)
+            self._linked = linked
+            if any(cache.racy(ref.signature, started_ns) for ref in listing):
+                self._answer_base = ()
+            else:
+                self._answer_base = ([(ref.path, ref.signature) for ref in listing], self.today, problems)
+        if not self._answer_base:
+            return None
+        signatures, today, problems = self._answer_base
+        return cache.answer_key(self.root, signatures, self.settings, today, problems, parts)
 
     def read(self, hint: Collection[str] | None = None) -> tuple[list[ParsedNote], list[Problem]]:
         """Every Markdown file parsed (unchanged files come from the cache), plus scanning problems.
@@ -109,7 +160,11 @@ class Vault:
             )
         if hint is not None and not self._hint_usable(hint):
             hint = None
-        if hint is not None and self._refs is not None:
+        if self._listing is not None and hint is None:  # scanned a moment ago by answer_key
+            refs, problems, started_ns = self._listing
+            self._scan_problems = list(problems)
+            problems = list(problems)
+        elif hint is not None and self._refs is not None:
             refs = dict(self._refs)
             for rel in {*hint, *self._racy}:
                 ref = _stat_note(self.root, rel)
@@ -122,10 +177,11 @@ class Vault:
             listing, problems, self._linked = scan(self.root)
             refs = {ref.path: ref for ref in listing}
             self._scan_problems = list(problems)
+        self._listing = None
         self._refs = refs
         previous = self._entries
         if previous is None:
-            previous, self._snapshot = cache.load(self.root) if self.use_cache else ({}, None)
+            previous = cache.load(self.root) if self.use_cache else {}
         entries: cache.Entries = {}
         stats = LoadStats(files=len(refs))
         for ref in refs.values():
@@ -153,9 +209,7 @@ class Vault:
             for path in (*self._racy, *stats.changed)
             if path in entries and cache.racy(entries[path][0], started_ns)
         }
-        self._changed = self._changed or bool(
-            stats.changed or stats.removed
-        )  # until an index is built from them
+        self.build.invalidate([*stats.changed, *stats.removed])
         self._started_ns = started_ns
         self._entries = entries
         stats.seconds = time.perf_counter() - started
@@ -180,11 +234,15 @@ class Vault:
             return self._index(hint)
 
     def _index(self, hint: Collection[str] | None = None) -> Index:
+        from .index import IndexMemo, build_index
+
         parsed, problems = self.read(hint)
         today = self.today  # once: a run across midnight must not key one day's index with another
+        build = self.build
         key = (self.settings, today, tuple(problems))
-        if not self._changed and self._snapshot is not None and self._snapshot[0] == key:
-            return self._snapshot[1]  # type: ignore[no-any-return]
+        current = build.current(key)
+        if current is not None:
+            return current
         contacts: list[Contact] = []
         interviews: list[Interview] = []
         for item in parsed:
@@ -193,16 +251,19 @@ class Vault:
                 contacts.append(item.note)
             elif isinstance(item.note, Interview):
                 interviews.append(item.note)
-        index = build_index(contacts, interviews, self.settings, today, problems, self._index_memo)
-        self._snapshot = (key, index)
-        self._changed = False
-        if self.use_cache and self._entries is not None:
-            cache.save(self.root, self._entries, self._started_ns, self._snapshot)
+        memo = build.memos.setdefault("index", IndexMemo())
+        index = build_index(contacts, interviews, self.settings, today, problems, memo)
+        build.built(key, index)
+        if self.use_cache and self._entries is not None and (self.stats.parsed or self.stats.removed):
+            cache.save(self.root, self._entries, self._started_ns)
         return index
 
     def index_with(self, replaced: Mapping[str, bytes | None]) -> Index:
         """The index of the vault with some notes' bytes replaced (None: the note is left out), e.g.
         as git's index holds them; the cache keeps describing the folder as it is."""
+        from .index import build_index
+        from .notes import parse_note
+
         self.index()  # the folder's notes, cached for the next run
         parsed, problems = self.read()
         notes = {item.path: item for item in parsed}
@@ -224,8 +285,16 @@ class Vault:
 
     def follow_ups(self, index: Index | None = None) -> tuple[Index, list[FollowUp]]:
         """The index and every open follow-up on `today`."""
+        from .followups import follow_ups
+
         index = index if index is not None else self.index()
-        return index, follow_ups(index, self.settings, index.today, self._followup_memo)
+        build = self.build
+        if index is build.index and build.items is not None:
+            return index, build.items
+        items = follow_ups(index, self.settings, index.today, build.memos.setdefault("followups", {}))
+        if index is build.index:
+            build.items = items
+        return index, items
 
     def feed(
         self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None
@@ -233,22 +302,12 @@ class Vault:
         """The .ics feed: follow-ups due within the horizon plus overdue ones, rendered to bytes.
         `previous` is the last feed written (its SEQUENCE numbers are carried forward); `hint`
         as for `read`. Repeated calls on one Vault (watch mode) redo only what changed."""
+        from .ics import in_feed, previous_sequences, render
+
         index = index if index is not None else self.index(hint)
-        key = None
-        if self.use_cache and self._entries is not None and not self._changed:
-            # racy files are never cached, so a key over their signatures could miss a change
-            racy_now = any(cache.racy(signature, self._started_ns) for signature, _ in self._entries.values())
-            key = (
-                None
-                if racy_now
-                else cache.feed_key(
-                    self._entries, self.settings, index.today, hashlib.sha256(previous or b"").hexdigest()
-                )
-            )
-            stored = cache.load_feed(self.root, key) if key else None
-            if isinstance(stored, tuple) and len(stored) == 3:
-                count, items_blob, data = stored
-                return index, _StoredItems(count, items_blob), bytes(data)
+        build = self.build
+        if index is build.index and build.feed is not None and build.feed[0] == previous:
+            return index, build.feed[1], build.feed[2]
         index, items = self.follow_ups(index)
         shown = in_feed(items, index.today, self.settings.horizon_days)
         private = (
@@ -256,8 +315,8 @@ class Vault:
             if self.settings.private_details
             else None
         )
-        if self._sequences is not None and previous is not None and previous == self._sequences[0]:
-            sequences = self._sequences[1]  # our own last feed: no need to parse it again
+        if previous is not None and previous == build.sequences_of:
+            sequences = build.sequences  # our own last feed: no need to parse it again
         else:
             sequences = previous_sequences(previous)
         data = render(
@@ -266,14 +325,12 @@ class Vault:
             index.today,
             private=private,
             sequences=sequences,
-            memo=self._render_memo,
+            memo=build.memos.setdefault("render", {}),
             drafts=self._feed_drafts(index, shown) if self.settings.drafts else None,
         )
-        self._sequences = (data, sequences)
-        if key:
-            cache.save_feed(
-                self.root, key, (len(shown), pickle.dumps(shown, protocol=pickle.HIGHEST_PROTOCOL), data)
-            )
+        build.sequences_of, build.sequences = data, sequences
+        if index is build.index:
+            build.feed = (previous, shown, data)
         return index, shown, data
 
     def _feed_drafts(self, index: Index, items: Sequence[FollowUp]) -> dict[str, str]:
@@ -286,23 +343,8 @@ class Vault:
                 templates[kind] = drafts.read_template(self.root, kind)
             except DraftError as error:  # the feed is still written; the event says what is wrong
                 templates[kind] = error
-        return drafts.feed_drafts(index, items, self.settings, templates, index.today, self._draft_memo)
-
-
-class _StoredItems(Sequence[FollowUp]):
-    """The follow-ups of a cached feed, unpickled only if someone looks past their number."""
-
-    def __init__(self, count: int, blob: bytes) -> None:
-        self._count, self._blob = count, blob
-        self._items: list[FollowUp] | None = None
-
-    def __len__(self) -> int:
-        return self._count
-
-    def __getitem__(self, position):  # type: ignore[no-untyped-def,override]
-        if self._items is None:
-            self._items = pickle.loads(self._blob)
-        return self._items[position]
+        memo = self.build.memos.setdefault("drafts", {})
+        return drafts.feed_drafts(index, items, self.settings, templates, index.today, memo)
 
 
 @contextlib.contextmanager
@@ -353,6 +395,8 @@ def _private_text(contact: Contact) -> str:
 
 
 def _parse(ref: FileRef) -> ParsedNote:
+    from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
+
     try:
         if ref.signature[2] > MAX_NOTE_BYTES:  # too large: say so without reading it all into memory
             with open(ref.abspath, "rb") as handle:

@@ -11,6 +11,7 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .errors import IinotesError, VaultNotFound
 from .model import Problem
 from .settings import SETTINGS_FILE
 
+STATE_DIR = ".iinotes"  # the vault's cache and generated state (private to the user)
 SKIPPED_FOLDERS = frozenset(("node_modules",))  # and every dot-folder
 Signature = tuple[int, int, int, int]  # mtime_ns, ctime_ns, size, inode
 
@@ -311,7 +313,14 @@ def _link_new(source: str, target: str) -> None:
     os.unlink(source)
 
 
-def atomic_write(path: Path, data: bytes, *, original: Original | None = None, create: bool = False) -> None:
+def atomic_write(
+    path: Path,
+    data: bytes | Iterable[bytes],
+    *,
+    original: Original | None = None,
+    create: bool = False,
+    mode: int | None = None,
+) -> None:
     """Replace `path` with `data`: temp file in the same folder, fsync, rename. A symlink stays a
     symlink (its target is replaced); the original is untouched if anything fails.
 
@@ -322,7 +331,11 @@ def atomic_write(path: Path, data: bytes, *, original: Original | None = None, c
     read; elsewhere the note is moved aside, the new one is put in only if the name is still free,
     and the moved file is compared. If it is not the one read, the user's version is put back: then
     ChangedOnDisk. A file with hard links is refused (replacing it
-    would cut the link). Stale temp files of killed writes in the same folder are cleaned up."""
+    would cut the link). Stale temp files of killed writes in the same folder are cleaned up.
+
+    `data` may come in pieces (written as they come). The file keeps the mode of the one it
+    replaces; a new one gets 0644, or 0600 in the vault's private `.iinotes/` folder; `mode` forces
+    one."""
     target = Path(os.path.realpath(path))
     clean_leftovers(target.parent)
     if original is not None and original.links > 1:
@@ -338,15 +351,21 @@ def atomic_write(path: Path, data: bytes, *, original: Original | None = None, c
     try:
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
+                if isinstance(data, bytes):
+                    handle.write(data)
+                else:
+                    handle.writelines(data)
                 handle.flush()
                 os.fsync(handle.fileno())
         except OSError as error:  # disk full
             raise OSError(error.errno, error.strerror, str(path)) from None
-        try:
-            os.chmod(temp, os.stat(target).st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(temp, 0o644)
+        if mode is not None:
+            os.chmod(temp, mode)
+        else:
+            try:
+                os.chmod(temp, os.stat(target).st_mode & 0o7777)
+            except FileNotFoundError:
+                os.chmod(temp, 0o600 if target.parent.name == STATE_DIR else 0o644)
         if create:
             _link_new(temp, str(target))
         elif original is None:

@@ -125,7 +125,7 @@ def write_lock(root: Path, wait: float | None = None) -> Iterator[None]:
     waits up to `wait` seconds (default LOCK_WAIT_SECONDS) for another command to finish."""
     wait = LOCK_WAIT_SECONDS if wait is None else wait
     path = cache.state_dir(root) / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         deadline = time.monotonic() + wait
         while True:

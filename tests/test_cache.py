@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import pickle
+import stat
+import subprocess
+import sys
 import time
 
 from iinotes import Vault
@@ -69,7 +73,7 @@ def test_corrupt_missing_or_foreign_cache_is_rebuilt(vault):
     cache_file = vault.root / STATE_DIR / CACHE_FILE
     cache_file.write_bytes(b"garbage")
     assert fresh(vault.root).parsed == 1
-    cache_file.write_bytes(pickle.dumps(("another version", {})))
+    cache_file.write_bytes(json.dumps({"tag": "another version", "entries": []}).encode())
     assert fresh(vault.root).parsed == 1
     cache_file.unlink()
     assert fresh(vault.root).parsed == 1
@@ -137,3 +141,121 @@ def test_index_snapshot_is_reused_only_when_nothing_changed(vault):
     assert later.today == dt.date(2026, 12, 1) and later.contacts["contacts/Ann.md"].stage == "awaiting-reply"
     os.symlink("..", vault.root / "contacts" / "loop")  # a new scan problem: not served from the snapshot
     assert [p.code for p in Vault(vault.root, today=TODAY).index().problems] == ["symlink-loop"]
+
+
+class _Boom:
+    """Unpickling this runs code: it would create the file named `marker`."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (open, (self.marker, "w"))
+
+
+def test_a_planted_cache_runs_no_code(vault, tmp_path):
+    """A shared or synced vault (or a repo that force-adds .iinotes/) can carry any cache file:
+    reading it must never run code, and whatever is in it only makes a cache miss."""
+    vault.contact("Jane", email="jane@example.com")
+    time.sleep(0.06)
+    assert vault.run("validate").exit_code == 0
+    state = vault.root / STATE_DIR
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(_Boom(str(marker)))
+    names = [p.name for p in state.iterdir() if p.is_file() and p.name != ".gitignore"]
+    assert CACHE_FILE in names and "answer-validate" in names
+    for name in [*names, "parse-cache.pickle", "feed-cache.pickle"]:  # also the old pickle names
+        (state / name).write_bytes(payload)
+    assert not any(p.endswith(".pickle") for p in names)  # nothing we write is a pickle
+    for command in (["validate"], ["due"], ["feed"], ["index", "--format", "json"], ["list"]):
+        result = vault.run(*command)
+        assert result.exit_code == 0, result.output
+    assert fresh(vault.root).parsed == 0  # the planted file was a miss, then replaced by a good cache
+    # the same through a new process, as the pre-commit hook runs it
+    for name in names:
+        (state / name).write_bytes(payload)
+    subprocess.run([sys.executable, "-m", "iinotes", "--vault", str(vault.root), "validate"], check=True)
+    assert not marker.exists()
+
+
+def test_a_cache_with_unexpected_values_is_a_miss(vault):
+    from iinotes.cache import load
+
+    vault.contact("Jane", outreach="[2026-11-01]")
+    fresh(vault.root)
+    cache_file = vault.root / STATE_DIR / CACHE_FILE
+    good = cache_file.read_text()
+    assert load(vault.root)  # the cache as written is read back
+    tampered = [
+        good.replace('{"d":"2026-11-01"}', '"2026-11-01"'),  # a text where a date belongs
+        good.replace('{"d":"2026-11-01"}', '{"d":"not a date"}'),
+        good.replace('"Contact"', '"Popen"'),  # a class the cache does not hold
+        good.replace('{"c":["Entry",', '{"c":["Link",'),  # a class where another belongs
+        good.replace('{"c":["Entry",', '{"x":["Entry",'),
+        good.replace('"Jane"', '["nested", "list"]', 1),
+        '{"tag": ' + json.dumps(json.loads(good)["tag"]) + ', "entries": [[1, 2, 3]]}',
+        "[" * 100_000,
+        "",
+    ]
+    for text in tampered:
+        assert text != good
+        cache_file.write_text(text)
+        assert load(vault.root) == {}, text[:80]
+        assert fresh(vault.root).parsed == 1  # a miss: read again, and a good cache written
+        assert load(vault.root)
+
+
+def test_cache_and_state_are_private_to_the_user(vault, tmp_path):
+    vault.contact("Jane", email="jane@example.com", phone="555-0100")
+    time.sleep(0.06)
+    out = tmp_path / "feed.ics"
+    assert vault.run("validate").exit_code == 0 and vault.run("feed", "-o", str(out)).exit_code == 0
+    from iinotes.vault import atomic_write
+    from iinotes.watch import default_output
+
+    atomic_write(default_output(vault.root), b"feed")  # what watch and serve keep in .iinotes/
+    state = vault.root / STATE_DIR
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in state.iterdir()}
+    assert CACHE_FILE in files and "followups.ics" in files
+    assert files == dict.fromkeys(files, 0o600)
+    assert b"jane@example.com" in (state / CACHE_FILE).read_bytes()  # which is why it is private
+    # an older version left it readable by everyone: the next run makes it private
+    os.chmod(state, 0o755)
+    for name in files:
+        os.chmod(state / name, 0o644)
+    assert vault.run("validate").exit_code == 0
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in state.iterdir())
+    assert stat.S_IMODE((vault.root / "contacts" / "Jane.md").stat().st_mode) != 0o600  # notes untouched
+
+
+def test_warm_runs_are_answered_from_the_record_only_while_nothing_changed(vault):
+    from iinotes.cache import ANSWER_PREFIX
+
+    vault.contact("Ann", outreach="[2026-11-01]")
+    vault.contact("Ben", referred_by='"[[Ann]]"')
+    time.sleep(0.06)
+    runs = [("validate",), ("validate", "--format", "json"), ("index", "--format", "json"), ("list",)]
+    runs += [("due",), ("show", "Ann"), ("due", "--days", "30", "--format", "json")]
+    first = {args: vault.run(*args) for args in runs}
+    for args, result in first.items():
+        again = vault.run(*args)
+        assert (again.stdout, again.stderr, again.exit_code) == (
+            result.stdout,
+            result.stderr,
+            result.exit_code,
+        )
+    record = vault.root / STATE_DIR / (ANSWER_PREFIX + "validate")
+    assert record.exists()
+    os.unlink(vault.root / STATE_DIR / CACHE_FILE)  # answered from the record: the parse cache is not read
+    assert vault.run("due", "--days", "30", "--format", "json").stdout == first[runs[-1]].stdout
+    vault.add("contacts/Cid.md", "---\ntype: contact\nid: c-cid\nstatus: bogus\n---\n")  # a new note
+    time.sleep(0.06)
+    broken = vault.run("validate")
+    assert broken.exit_code == 1 and "contacts/Cid.md" in broken.stdout
+    assert vault.run("validate").stdout == broken.stdout and vault.run("validate").exit_code == 1
+    vault.add("iinotes.toml", "[followups]\nnudge_after_days = 3\n")  # settings: another key
+    assert vault.run("due").stdout != first[("due",)].stdout
+    later = vault.run("due", "--format", "json", today="2026-12-01").stdout  # another day
+    assert '"today": "2026-12-01"' in later and later != vault.run("due", "--format", "json").stdout

@@ -301,31 +301,34 @@ def test_unknown_time_zone_in_note_and_settings(vault):
     assert result.exit_code == 2 and "timezone: 'Moon/Base' is not an IANA time zone" in result.output
 
 
-def test_feed_cache_serves_equal_bytes_and_notices_changes(vault):
+def test_feed_is_answered_from_its_record_only_while_nothing_changed(vault, tmp_path):
     import time
 
-    from iinotes import Vault
-    from iinotes.cache import FEED_FILE, STATE_DIR
+    from iinotes.cache import ANSWER_PREFIX, STATE_DIR
 
     every_kind(vault)
-    time.sleep(0.06)  # out of the racy window, so the cache may be used
-    today = dt.date(2026, 11, 23)
-    first = Vault(vault.root, today=today).feed()[2]
-    assert (vault.root / STATE_DIR / FEED_FILE).exists()
-    again = Vault(vault.root, today=today).feed()
-    assert again[2] == first and len(again[1]) == first.count(b"BEGIN:VEVENT")
-    assert [i.uid for i in again[1]] == [
-        i.uid for i in Vault(vault.root, today=today, use_cache=False).feed()[1]
-    ]
-    assert Vault(vault.root, today=today, use_cache=False).feed()[2] == first
-    assert Vault(vault.root, today=dt.date(2026, 11, 24)).feed()[2] != first  # another day
+    time.sleep(0.06)  # out of the racy window, so records may be kept
+    first = vault.run("feed").stdout_bytes
+    assert (vault.root / STATE_DIR / (ANSWER_PREFIX + "feed")).exists()
+    assert vault.run("feed").stdout_bytes == first  # answered from the record: the same bytes
+    vault.add("contacts/Nora Nudge.md", (vault.root / "contacts" / "Nora Nudge.md").read_text())
+    assert vault.run("feed").stdout_bytes == first  # a save with the same text: still the same feed
+    assert vault.run("feed", today="2026-11-24").stdout_bytes != first  # another day
     vault.contact("Nora Nudge", outreach="[2026-11-02, 2026-11-20]")  # a nudge sent: the feed changes
     time.sleep(0.06)
-    changed = Vault(vault.root, today=today).feed()[2]
+    changed = vault.run("feed").stdout_bytes
     assert changed != first and b"Nudge Nora Nudge (2nd of 3)" in changed
-    assert changed == Vault(vault.root, today=today, use_cache=False).feed()[2]
-    previous = Vault(vault.root, today=today).feed(previous=changed.replace(b"SEQUENCE:0", b"SEQUENCE:4"))[2]
-    assert b"SEQUENCE:4" in previous  # another previous feed is another key
+    assert vault.run("feed").stdout_bytes == changed
+    out = tmp_path / "feed.ics"
+    assert (
+        vault.run("feed", "-o", str(out)).stderr == f"{out}: wrote {changed.count(b'BEGIN:VEVENT')} events\n"
+    )
+    again = vault.run("feed", "-o", str(out))  # answered from the record the first run left for it
+    assert again.stderr == f"{out}: unchanged ({changed.count(b'BEGIN:VEVENT')} events)\n"
+    out.write_bytes(changed.replace(b"SEQUENCE:0", b"SEQUENCE:4"))  # another previous feed: another key
+    assert "unchanged" in vault.run("feed", "-o", str(out)).stderr and b"SEQUENCE:4" in out.read_bytes()
+    out.write_bytes(b"edited by hand")
+    assert "wrote" in vault.run("feed", "-o", str(out)).stderr and out.read_bytes() == changed
 
 
 def test_repeated_feeds_on_one_vault_equal_fresh_ones(vault):

@@ -10,7 +10,7 @@ import click
 from .. import output
 from ..index import ContactView, Index, find_contact
 from ..model import STAGES
-from .common import format_option, shared_options, state
+from .common import Recorder, format_option, recorded, shared_options, state
 from .feed import followup_dict
 
 
@@ -52,13 +52,18 @@ def validate(paths: tuple[str, ...], strict: bool, no_hints: bool, staged: bool,
         changed, replaced = staged_notes(vault.root)
         if changed:
             index = vault.index_with(replaced)
-            _report(index, vault.root, tuple(str(vault.root / rel) for rel in changed), strict, no_hints, fmt)
+            staged_paths = tuple(str(vault.root / rel) for rel in changed)
+            unrecorded = Recorder(vault, "validate", None)  # git's index is not part of any key
+            _report(unrecorded, index, vault.root, staged_paths, strict, no_hints, fmt)
         return
     vault = state().vault()
-    _report(vault.index(), vault.root, paths, strict, no_hints, fmt)
+    out = recorded("validate", sorted({_relative(vault.root, p) for p in paths}), strict, no_hints, fmt)
+    _report(out, vault.index(), vault.root, paths, strict, no_hints, fmt)
 
 
-def _report(index: Index, root: Path, paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str) -> None:
+def _report(
+    out: Recorder, index: Index, root: Path, paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str
+) -> None:
     problems = list(index.problems)
     checked = {*index.contacts, *index.interviews, *(p.path for p in problems if p.severity == "error")}
     if paths:
@@ -68,17 +73,16 @@ def _report(index: Index, root: Path, paths: tuple[str, ...], strict: bool, no_h
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if fmt == "json":
-        click.echo(output.problems_json(problems), nl=False)
+        out.echo(output.problems_json(problems), nl=False)
     else:
-        click.echo(output.problems_text(problems, hints=not no_hints), nl=False)
+        out.echo(output.problems_text(problems, hints=not no_hints), nl=False)
         notes = len(checked)  # the notes read, and the broken files of ours that could not be
-        click.echo(
+        out.echo(
             f"{notes} note{'s' * (notes != 1)} checked: {errors} error{'s' * (errors != 1)}, {warnings} "
             f"warning{'s' * (warnings != 1)}",
             err=bool(problems),
         )
-    if errors or (strict and warnings):
-        raise click.exceptions.Exit(1)
+    out.finish(1 if errors or (strict and warnings) else 0)
 
 
 @click.command("index")
@@ -92,19 +96,21 @@ def index_command(fmt: str) -> None:
     problems; schema in docs/commands.md); --format csv one row per contact.
     Unchanged notes come from the cache in .iinotes/.
     """
+    out = recorded("index", fmt)
     index = state().vault().index()
-    _emit(index, list(index.contacts.values()), fmt, whole=True)
+    _emit(out, index, list(index.contacts.values()), fmt, whole=True)
+    out.finish()
 
 
-def _emit(index, views: list[ContactView], fmt: str, whole: bool) -> None:  # type: ignore[no-untyped-def]
+def _emit(out: Recorder, index, views: list[ContactView], fmt: str, whole: bool) -> None:  # type: ignore[no-untyped-def]
     if fmt == "json":
-        click.echo(output.index_json(index, None if whole else views), nl=False)
+        out.echo(output.index_json(index, None if whole else views), nl=False)
     elif fmt == "csv":
-        click.echo(output.contacts_csv(index, views), nl=False)
+        out.echo(output.contacts_csv(index, views), nl=False)
     else:
-        click.echo(output.contacts_table(index, views), nl=False)
+        out.echo(output.contacts_table(index, views), nl=False)
         if whole:
-            click.echo(output.summary(index), nl=False)
+            out.echo(output.summary(index), nl=False)
 
 
 @click.command("list")
@@ -127,6 +133,7 @@ def _emit(index, views: list[ContactView], fmt: str, whole: bool) -> None:  # ty
 @shared_options
 def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | None, fmt: str) -> None:
     """List contacts, optionally filtered by stage, tag or company."""
+    out = recorded("list", sorted(stage), tag, company, fmt)
     index = state().vault().index()
     wanted_tags = {t.lstrip("#").casefold() for t in tag}
     views = [
@@ -136,7 +143,8 @@ def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | No
         and wanted_tags <= {t.casefold() for t in v.contact.tags}
         and (company is None or company.casefold() in v.contact.company.casefold())
     ]
-    _emit(index, views, fmt, whole=False)
+    _emit(out, index, views, fmt, whole=False)
+    out.finish()
 
 
 @click.command()
@@ -150,6 +158,7 @@ def show(name: str, fmt: str) -> None:
     NAME is a name, alias, note path or a unique prefix of one of them.
     """
     vault = state().vault()
+    out = recorded("show", name, fmt)
     index, items = vault.follow_ups()
     view = find_contact(index, name)
     mine = [
@@ -160,10 +169,11 @@ def show(name: str, fmt: str) -> None:
     if fmt == "json":
         data = output.contact_dict(view, index)
         data["followups"] = [followup_dict(i, index.today) for i in mine]
-        click.echo(output.dumps(data), nl=False)
+        out.echo(output.dumps(data), nl=False)
     else:
         lines = [f"{i.due.isoformat()}{'  (overdue)' if i.overdue else ''}  {i.sentence()}" for i in mine]
-        click.echo(output.show_text(view, index, [("Open follow-ups", lines)]), nl=False)
+        out.echo(output.show_text(view, index, [("Open follow-ups", lines)]), nl=False)
+    out.finish()
 
 
 COMMANDS = (validate, index_command, list_command, show)

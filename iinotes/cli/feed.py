@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
+import hashlib
 from pathlib import Path
 
 import click
@@ -12,7 +12,7 @@ from .. import output
 from ..followups import KINDS, FollowUp
 from ..values import zone
 from ..vault import atomic_write
-from .common import format_option, shared_options, state
+from .common import Recorder, format_option, recorded, shared_options, state
 
 DUE_SCHEMA = "iinotes.due/1"
 
@@ -102,6 +102,7 @@ def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
     done (log the reply, set thank_you_sent, tick the commitment, ...).
     """
     vault = state().vault()
+    out = recorded("due", days, sorted(kinds), fmt)
     index, items = vault.follow_ups()
     today = index.today
     try:
@@ -110,7 +111,7 @@ def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
         last = dt.date.max
     chosen = [i for i in items if (i.overdue or i.due <= last) and (not kinds or i.kind in kinds)]
     if fmt == "json":
-        click.echo(
+        out.echo(
             output.dumps(
                 {
                     "schema": DUE_SCHEMA,
@@ -122,15 +123,16 @@ def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
             nl=False,
         )
     else:
-        click.echo(due_text(chosen, today, last, vault.settings.timezone), nl=False)
-    _warn_problems(index)
+        out.echo(due_text(chosen, today, last, vault.settings.timezone), nl=False)
+    _warn_problems(index, out)
+    out.finish()
 
 
-def _warn_problems(index) -> None:  # type: ignore[no-untyped-def]
+def _warn_problems(index, out: Recorder) -> None:  # type: ignore[no-untyped-def]
     errors = [p for p in index.problems if p.severity == "error"]
     if errors:
         notes = len({p.path for p in errors})
-        click.echo(
+        out.echo(
             f"iinotes: {len(errors)} error{'s' * (len(errors) != 1)} in {notes} note{'s' * (notes != 1)}: "
             "values with errors are left out of the follow-ups; run `iinotes validate`",
             err=True,
@@ -163,17 +165,24 @@ def feed(out: Path | None) -> None:
             previous = out.read_bytes()
         except FileNotFoundError:
             previous = None
+    target = str(out.resolve()) if out is not None else None
+    record = recorded("feed", str(out), target, _digest(previous))
     index, shown, data = vault.feed(previous)
     if out is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        record.write_bytes(data)
     elif previous == data:
-        click.echo(f"{out}: unchanged ({len(shown)} events)", err=True)
+        record.echo(f"{out}: unchanged ({len(shown)} events)", err=True)
     else:
         atomic_write(out, data)
         click.echo(f"{out}: wrote {len(shown)} events", err=True)
-    _warn_problems(index)
+        record.note(f"{out}: unchanged ({len(shown)} events)", err=True)  # what the next run says
+    _warn_problems(index, record)
+    record.finish(also=None if previous == data else (str(out), target, _digest(data)))
+
+
+def _digest(data: bytes | None) -> str | None:
+    """A digest of the feed file's bytes (the previous feed is an input of the feed)."""
+    return None if data is None else hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 COMMANDS = (due, feed)
