@@ -12,20 +12,25 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
 import json
 import os
 import stat
 import sys
+import tempfile
 import time
 import types
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .vault import STATE_DIR, Signature, atomic_write
+
+try:  # BLAKE2 without loading OpenSSL (hashlib's import does: 10 ms of every start)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Pythons
+    from hashlib import blake2b
 
 if TYPE_CHECKING:
     from .notes import ParsedNote
@@ -101,7 +106,7 @@ def _read_state(vault: Path, name: str) -> bytes | None:
         os.close(fd)
 
 
-def _write_state(vault: Path, name: str, data: bytes) -> None:
+def _write_state(vault: Path, name: str, data: bytes | Iterable[bytes]) -> None:
     """Write a private state file atomically; a read-only vault simply runs without it."""
     try:
         atomic_write(state_dir(vault) / name, data, mode=PRIVATE_FILE)
@@ -146,16 +151,32 @@ def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
     note holding a value the format cannot carry: it is simply parsed again next time)."""
     started = started_ns if started_ns is not None else time.time_ns()
     codec = _codec()
-    rows = []
-    for path, (signature, parsed) in entries.items():
-        if racy(signature, started):
-            continue
-        try:
-            rows.append([path, {"t": list(signature)}, codec.encode(parsed)])
-        except _Miss:
-            continue
-    document = {"tag": _TAG, "classes": codec.layout, "entries": rows}
-    _write_state(vault, CACHE_FILE, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def pieces() -> Iterator[bytes]:  # written a batch at a time: memory stays flat
+        head = json.dumps({"tag": _TAG, "classes": codec.layout, "entries": []}, separators=(",", ":"))
+        yield head[:-2].encode()  # up to the opening bracket of "entries"
+        batch: list[object] = []
+        first = True
+        for path, (signature, parsed) in entries.items():
+            if racy(signature, started):
+                continue
+            try:
+                batch.append([path, {"t": list(signature)}, codec.encode(parsed)])
+            except _Miss:
+                continue
+            if len(batch) == 500:
+                yield _batch(batch, first)
+                batch, first = [], False
+        if batch:
+            yield _batch(batch, first)
+        yield b"]}"
+
+    _write_state(vault, CACHE_FILE, pieces())
+
+
+def _batch(rows: list[object], first: bool) -> bytes:
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    return (text if first else "," + text).encode()
 
 
 def racy(signature: Signature, started_ns: int) -> bool:
@@ -182,17 +203,22 @@ def clear(vault: Path) -> None:
 class _Codec:
     """Parsed notes to JSON-ready values and back. Every value is written with its type, and read
     back only into the types its dataclass field declares: {"t": [...]} a tuple, {"d": "..."} a date,
-    {"w": "..."} a date-time (naive or with a fixed offset), {"c": [class, fields...]} a dataclass of
-    the model. Plain strings, numbers, booleans and null stay as they are."""
+    {"w": "..."} a date-time (naive or with a fixed offset), {"c": [class, i, value, j, value ...]} a
+    dataclass of the model with its fields that differ from their defaults (by position). Plain
+    strings, numbers, booleans and null stay as they are."""
 
     def __init__(self, classes: Iterable[type]) -> None:
         self.classes = {cls.__name__: cls for cls in classes}
-        self.fields = {name: [f.name for f in dataclasses.fields(cls)] for name, cls in self.classes.items()}
-        self.layout = [[name, names] for name, names in self.fields.items()]
+        self.fields: dict[str, list[tuple[int, str, object]]] = {}
+        self.defaults: dict[str, list[object]] = {}
         self.checks: dict[str, list[Callable[[object], bool]]] = {}
         for name, cls in self.classes.items():
+            fields = dataclasses.fields(cls)
+            self.fields[name] = [(i, f.name, f.default) for i, f in enumerate(fields)]
+            self.defaults[name] = [f.default for f in fields]
             hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
-            self.checks[name] = [self._check(hints[field]) for field in self.fields[name]]
+            self.checks[name] = [self._check(hints[f.name]) for f in fields]
+        self.layout = [[name, [field for _, field, _ in fields]] for name, fields in self.fields.items()]
         from .notes import ParsedNote
 
         self.parsed_note = ParsedNote
@@ -205,7 +231,7 @@ class _Codec:
             return lambda value: any(check(value) for check in options)
         if origin is typing.Literal:
             allowed = typing.get_args(hint)
-            return lambda value: value in allowed
+            return lambda value: type(value) is str and value in allowed
         if origin is tuple:
             args = typing.get_args(hint)
             if len(args) == 2 and args[1] is Ellipsis:
@@ -219,12 +245,8 @@ class _Codec:
             )
         if hint is type(None) or hint is None:
             return lambda value: value is None
-        if hint is dt.datetime:
-            return lambda value: type(value) is dt.datetime
-        if hint is dt.date:
-            return lambda value: type(value) is dt.date
         if isinstance(hint, type):
-            exact = hint
+            exact = hint  # exactly: a date-time is no date, a boolean no number
             return lambda value: type(value) is exact
         raise TypeError(f"the parse cache cannot carry a field of type {hint!r}")
 
@@ -243,9 +265,19 @@ class _Codec:
                 raise _Miss  # a named zone: not carried (the note is parsed again next time)
             return {"w": value.isoformat()}  # type: ignore[attr-defined]
         name = kind.__name__
-        if self.classes.get(name) is kind:
-            return {"c": [name, *(self.encode(getattr(value, field)) for field in self.fields[name])]}
-        raise _Miss
+        if self.classes.get(name) is not kind:
+            raise _Miss
+        out: list[object] = [name]
+        for position, field, default in self.fields[name]:
+            part = getattr(value, field)
+            if type(part) is type(default) and part == default:
+                continue
+            kind = type(part)
+            out += (
+                position,
+                part if kind is str or kind is int or kind is bool or part is None else self.encode(part),
+            )
+        return {"c": out}
 
     def decode_object(self, obj: dict[str, Any]) -> object:
         """json's object_hook: turn one tagged object back into its value."""
@@ -258,14 +290,19 @@ class _Codec:
             return dt.date.fromisoformat(value)
         if key == "w" and type(value) is str:
             return dt.datetime.fromisoformat(value)
-        if key == "c" and type(value) is list and value and type(value[0]) is str:
+        if key == "c" and type(value) is list and len(value) % 2 and type(value[0]) is str:
             name = value[0]
             cls = self.classes.get(name)
-            checks = self.checks.get(name)
-            if cls is None or checks is None or len(value) != len(checks) + 1:
+            if cls is None:
                 raise _Miss
-            args = value[1:]
-            if not all(check(arg) for check, arg in zip(checks, args, strict=True)):
+            checks = self.checks[name]
+            args = list(self.defaults[name])
+            for index in range(1, len(value), 2):
+                position, part = value[index], value[index + 1]
+                if type(position) is not int or not 0 <= position < len(args) or not checks[position](part):
+                    raise _Miss
+                args[position] = part
+            if dataclasses.MISSING in args:
                 raise _Miss
             return cls(*args)
         raise _Miss
@@ -286,53 +323,109 @@ def _codec() -> _Codec:
 # ------------------------------------------------------------------------------------ answer records
 
 
-def answer_key(vault: Path, signatures: Iterable[tuple[str, Signature]], *parts: object) -> str:
+def answer_key(vault: Path, signatures: list[tuple[str, Signature]], *parts: object) -> str:
     """A digest of every note's path and signature plus `parts` (settings, today, the command and
     its flags, scanning problems ...): a command's output is a pure function of these."""
-    digest = hashlib.blake2b(repr((_TAG, str(vault), parts)).encode(), digest_size=20)
-    for path, signature in signatures:
-        digest.update(f"{path}\0{signature}\n".encode(errors="surrogateescape"))
+    digest = blake2b(repr((_TAG, str(vault), parts)).encode(), digest_size=20)
+    digest.update(repr(signatures).encode(errors="surrogateescape"))
     return digest.hexdigest()
 
 
-Chunk = tuple[str, bytes]  # ("out" | "err" | "bin", what was written: text to stdout or stderr, bytes)
+TRAILER = 16  # bytes: the header's length, after the header, at the very end of a record
 
 
-def load_answer(vault: Path, command: str, key: str) -> tuple[list[Chunk], int] | None:
-    """The output chunks and exit code recorded for `command` under `key`, or None."""
-    data = _read_state(vault, ANSWER_PREFIX + command)
-    if data is None:
-        return None
-    head, newline, body = data.partition(b"\n")
-    if not newline:
-        return None
+class AnswerWriter:
+    """Records a command's output as it is written, into a temp file in `.iinotes/` (memory stays
+    flat however large the output); `keep` puts it in place, `discard` throws it away. A record is
+    the output's pieces, then a JSON header (format, key, exit code, each piece's stream and
+    length), then the header's length in the last TRAILER bytes."""
+
+    def __init__(self, vault: Path) -> None:
+        self.vault = vault
+        self.sizes: list[tuple[str, int]] = []
+        self.handle: Any = None
+        self.temp = ""
+        try:
+            folder = state_dir(vault)
+            fd, self.temp = tempfile.mkstemp(prefix=f".{ANSWER_PREFIX}", suffix=".tmp", dir=folder)
+            self.handle = os.fdopen(fd, "wb")
+        except OSError:
+            self.handle = None  # a read-only vault: nothing is recorded
+
+    def write(self, stream: str, data: bytes) -> None:
+        """Append what was written to `stream` ("out", "err": text as UTF-8; "bin": bytes)."""
+        if self.handle is None:
+            return
+        try:
+            self.handle.write(data)
+        except OSError:
+            self.discard()
+            return
+        self.sizes.append((stream, len(data)))
+
+    def keep(self, command: str, key: str, code: int) -> None:
+        """Put the record in place as the answer of `command` under `key`."""
+        if self.handle is None:
+            return
+        header = json.dumps({"tag": _TAG, "key": key, "code": code, "chunks": self.sizes}).encode()
+        try:
+            self.handle.write(header + b"%0*d\n" % (TRAILER - 1, len(header)))
+            self.handle.close()
+            self.handle = None
+            os.chmod(self.temp, PRIVATE_FILE)
+            os.replace(self.temp, self.vault / STATE_DIR / (ANSWER_PREFIX + command))
+        except OSError:
+            self.discard()
+
+    def discard(self) -> None:
+        """Throw the record away (the command failed, or its output is not to be kept)."""
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+        if self.temp:
+            try:
+                os.unlink(self.temp)
+            except OSError:
+                pass
+            self.temp = ""
+
+
+def replay_answer(vault: Path, command: str, key: str, write: Callable[[str, bytes], None]) -> int | None:
+    """Write the output recorded for `command` under `key` again, piece by piece through `write`,
+    and return its exit code; None (having written nothing) when there is no such record."""
+    _keep_private(vault / STATE_DIR)
     try:
-        header = json.loads(head)
-        if not isinstance(header, dict) or header.get("tag") != _TAG or header.get("key") != key:
-            return None
-        code, sizes = header["code"], header["chunks"]
-        if type(code) is not int or not isinstance(sizes, list):
-            return None
-        chunks: list[Chunk] = []
-        offset = 0
-        for stream, size in sizes:
-            if stream not in ("out", "err", "bin") or type(size) is not int or size < 0:
-                return None
-            chunks.append((stream, body[offset : offset + size]))
-            offset += size
-    except (ValueError, TypeError, KeyError):
+        fd = os.open(
+            vault / STATE_DIR / (ANSWER_PREFIX + command), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+        )
+    except OSError:
         return None
-    return (chunks, code) if offset == len(body) else None
-
-
-def save_answer(vault: Path, command: str, key: str, chunks: list[Chunk], code: int) -> None:
-    """Record `command`'s output under `key` (one record per command: the last one made)."""
-    header = {
-        "tag": _TAG,
-        "key": key,
-        "code": code,
-        "chunks": [[stream, len(data)] for stream, data in chunks],
-    }
-    _write_state(
-        vault, ANSWER_PREFIX + command, json.dumps(header).encode() + b"\n" + b"".join(d for _, d in chunks)
-    )
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, size - TRAILER))
+            length = int(handle.read(TRAILER))
+            if not 0 < length <= size - TRAILER:
+                return None
+            handle.seek(size - TRAILER - length)
+            header = json.loads(handle.read(length))
+            if not isinstance(header, dict) or header.get("tag") != _TAG or header.get("key") != key:
+                return None
+            code, pieces = header["code"], header["chunks"]
+            if type(code) is not int or sum(piece[1] for piece in pieces) != size - TRAILER - length:
+                return None
+            if not all(piece[0] in ("out", "err", "bin") and type(piece[1]) is int for piece in pieces):
+                return None
+            handle.seek(0)
+            for stream, length in pieces:
+                while length:
+                    part = handle.read(min(length, 1 << 20))
+                    if not part:
+                        raise ValueError("the record is shorter than its header says")
+                    write(stream, part)
+                    length -= len(part)
+        except (OSError, ValueError, TypeError, KeyError, IndexError):
+            return None
+    return code

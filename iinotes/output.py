@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from .index import ContactView, Index, InterviewView, Referral, meeting_start, upcoming
@@ -155,18 +155,52 @@ def dumps(data: Any) -> str:
 
 def index_json(index: Index, contacts: Iterable[ContactView] | None = None) -> str:
     """The whole index (or the given contacts only) as JSON."""
-    chosen = list(index.contacts.values()) if contacts is None else list(contacts)
-    return dumps(
+    return "".join(iter_index_json(index, contacts))
+
+
+def iter_index_json(index: Index, contacts: Iterable[ContactView] | None = None) -> Iterator[str]:
+    """`index_json` in pieces, made as they are written: memory stays bounded by one contact or
+    interview, not by the vault (the text is the same as `dumps` of the whole)."""
+    chosen = index.contacts.values() if contacts is None else contacts
+    whole = contacts is None
+    return _iter_dumps(
         {
             "schema": INDEX_SCHEMA,
             "today": index.today.isoformat(),
             "counts": index.counts(),
-            "contacts": [contact_dict(v, index) for v in chosen],
-            "interviews": [interview_dict(v) for v in index.interviews.values()] if contacts is None else [],
-            "referrals": [_referral(r) for r in index.referrals] if contacts is None else [],
-            "problems": [p.as_dict() for p in index.problems] if contacts is None else [],
+            "contacts": (contact_dict(v, index) for v in chosen),
+            "interviews": (interview_dict(v) for v in index.interviews.values()) if whole else [],
+            "referrals": (_referral(r) for r in index.referrals) if whole else [],
+            "problems": (p.as_dict() for p in index.problems) if whole else [],
         }
     )
+
+
+def _iter_dumps(data: dict[str, Any], batch: int = 200) -> Iterator[str]:
+    """What `dumps(data)` writes, in pieces: each generator value of `data` is a JSON list made one
+    item at a time (never as a whole)."""
+
+    def nested(value: Any, pad: str) -> str:  # strings in JSON hold no raw newline: safe to indent
+        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n" + pad)
+
+    yield "{"
+    for number, key in enumerate(sorted(data)):
+        value = data[key]
+        yield ("," if number else "") + "\n  " + json.dumps(key, ensure_ascii=False) + ": "
+        if not isinstance(value, Iterator):
+            yield nested(value, "  ")
+            continue
+        started, pieces = False, []
+        for item in value:
+            pieces.append(nested(item, "    "))
+            if len(pieces) >= batch:
+                yield (",\n    " if started else "[\n    ") + ",\n    ".join(pieces)
+                started, pieces = True, []
+        if pieces:
+            yield (",\n    " if started else "[\n    ") + ",\n    ".join(pieces)
+            started = True
+        yield "\n  ]" if started else "[]"
+    yield "\n}\n"
 
 
 def problems_json(problems: Sequence[Problem]) -> str:

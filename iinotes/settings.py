@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from collections.abc import Callable
@@ -267,6 +266,8 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
     for key, value in _flatten(table).items():
         setting = _BY_KEY.get(key)
         if setting is None:
+            import difflib
+
             guess = difflib.get_close_matches(key, list(_BY_KEY), 1, 0.6)
             errors.append(
                 f"{source}: unknown setting {key}" + (f" (did you mean {guess[0]}?)" if guess else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import sys
 from collections.abc import Callable
@@ -99,39 +100,46 @@ class Recorder:
     without reading a note (see `recorded`)."""
 
     def __init__(self, vault: Vault, command: str, key: str | None) -> None:
+        from .. import cache
+
         self.vault, self.command, self.key = vault, command, key
-        self.chunks: list[tuple[str, bytes]] = []
+        self.record = cache.AnswerWriter(vault.root) if key is not None else None
+        if self.record is not None:
+            click.get_current_context().call_on_close(self.record.discard)  # unless kept by finish
 
     def echo(self, text: str, nl: bool = True, err: bool = False) -> None:
         """click.echo, recorded."""
         click.echo(text, nl=nl, err=err)
-        if self.key is not None:
-            whole = text + "\n" if nl else text
-            self.chunks.append(("err" if err else "out", whole.encode("utf-8", "surrogateescape")))
+        self.note(text if not nl else text + "\n", err, nl=False)
 
-    def note(self, text: str, err: bool = False) -> None:
-        """Record a line without writing it: what the run after this one will say (see `finish`)."""
-        if self.key is not None:
-            self.chunks.append(("err" if err else "out", (text + "\n").encode("utf-8", "surrogateescape")))
+    def note(self, text: str, err: bool = False, nl: bool = True) -> None:
+        """Record text without writing it: what the run after this one will say (see `finish`)."""
+        if self.record is not None:
+            whole = text + "\n" if nl else text
+            self.record.write("err" if err else "out", whole.encode("utf-8", "surrogateescape"))
 
     def write_bytes(self, data: bytes) -> None:
         """Bytes to standard output as they are (the feed), recorded."""
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        if self.key is not None:
-            self.chunks.append(("bin", data))
+        _write_bytes(data)
+        if self.record is not None:
+            self.record.write("bin", data)
 
     def finish(self, code: int = 0, *, also: tuple[object, ...] | None = None) -> None:
         """Keep the record and exit with `code`. `also`: the flags of the run that follows this one
         (a feed file just written is the next run's previous feed), kept under their key instead."""
         key = self.key if also is None or self.key is None else self.vault.answer_key(self.command, *also)
-        if key is not None:
-            from .. import cache
-
-            cache.save_answer(self.vault.root, self.command, key, self.chunks, code)
+        if self.record is not None:
+            if key is not None:
+                self.record.keep(self.command, key, code)
+            self.record.discard()
         if code:
             raise click.exceptions.Exit(code)
+
+
+def _write_bytes(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def recorded(command: str, *flags: object) -> Recorder:
@@ -142,15 +150,17 @@ def recorded(command: str, *flags: object) -> Recorder:
     vault = state().vault()
     key = vault.answer_key(command, *flags)
     if key is not None:
-        found = cache.load_answer(vault.root, command, key)
-        if found is not None:
-            chunks, code = found
-            for stream, data in chunks:
-                if stream == "bin":
-                    sys.stdout.flush()
-                    sys.stdout.buffer.write(data)
-                    sys.stdout.buffer.flush()
-                else:
-                    click.echo(data.decode("utf-8", "surrogateescape"), nl=False, err=stream == "err")
+        decoders = {
+            stream: codecs.getincrementaldecoder("utf-8")("surrogateescape") for stream in ("out", "err")
+        }
+
+        def write(stream: str, data: bytes) -> None:
+            if stream == "bin":
+                _write_bytes(data)
+            else:
+                click.echo(decoders[stream].decode(data), nl=False, err=stream == "err")
+
+        code = cache.replay_answer(vault.root, command, key, write)
+        if code is not None:
             raise click.exceptions.Exit(code)
     return Recorder(vault, command, key)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import output
-from ..index import ContactView, Index, find_contact
 from ..model import STAGES
 from .common import Recorder, format_option, recorded, shared_options, state
-from .feed import followup_dict
+
+if TYPE_CHECKING:
+    from ..index import ContactView, Index
 
 
 def _relative(vault_root: Path, given: str) -> str:
@@ -64,6 +65,8 @@ def validate(paths: tuple[str, ...], strict: bool, no_hints: bool, staged: bool,
 def _report(
     out: Recorder, index: Index, root: Path, paths: tuple[str, ...], strict: bool, no_hints: bool, fmt: str
 ) -> None:
+    from .. import output
+
     problems = list(index.problems)
     checked = {*index.contacts, *index.interviews, *(p.path for p in problems if p.severity == "error")}
     if paths:
@@ -103,8 +106,11 @@ def index_command(fmt: str) -> None:
 
 
 def _emit(out: Recorder, index, views: list[ContactView], fmt: str, whole: bool) -> None:  # type: ignore[no-untyped-def]
+    from .. import output
+
     if fmt == "json":
-        out.echo(output.index_json(index, None if whole else views), nl=False)
+        for piece in output.iter_index_json(index, None if whole else views):
+            out.echo(piece, nl=False)
     elif fmt == "csv":
         out.echo(output.contacts_csv(index, views), nl=False)
     else:
@@ -159,6 +165,10 @@ def show(name: str, fmt: str) -> None:
     """
     vault = state().vault()
     out = recorded("show", name, fmt)
+    from .. import output
+    from ..index import find_contact
+    from .feed import followup_dict
+
     index, items = vault.follow_ups()
     view = find_contact(index, name)
     mine = [

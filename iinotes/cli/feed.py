@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import output
-from ..followups import KINDS, FollowUp
 from ..values import zone
 from ..vault import atomic_write
 from .common import Recorder, format_option, recorded, shared_options, state
+
+if TYPE_CHECKING:
+    from ..followups import FollowUp
+
+
+class _Kinds(click.Choice):  # type: ignore[type-arg]
+    """The follow-up kinds, looked up when needed: a run answered from its record never loads the rules."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> Any:
+        from ..followups import KINDS
+
+        return KINDS
+
+    @choices.setter
+    def choices(self, _: Any) -> None:
+        pass
+
 
 DUE_SCHEMA = "iinotes.due/1"
 
@@ -89,7 +108,7 @@ def due_text(items: list[FollowUp], today: dt.date, last: dt.date, vault_zone: s
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(KINDS),
+    type=_Kinds(),
     help="Only follow-ups of this kind (repeatable).",
 )
 @format_option("json")
@@ -103,6 +122,8 @@ def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
     """
     vault = state().vault()
     out = recorded("due", days, sorted(kinds), fmt)
+    from .. import output
+
     index, items = vault.follow_ups()
     today = index.today
     try:
@@ -182,7 +203,9 @@ def feed(out: Path | None) -> None:
 
 def _digest(data: bytes | None) -> str | None:
     """A digest of the feed file's bytes (the previous feed is an input of the feed)."""
-    return None if data is None else hashlib.blake2b(data, digest_size=20).hexdigest()
+    from ..cache import blake2b
+
+    return None if data is None else blake2b(data, digest_size=20).hexdigest()
 
 
 COMMANDS = (due, feed)
