@@ -207,6 +207,9 @@ def measure_watch(root: Path, edits: int) -> dict[str, Any]:
     is replaced; then stop it and read its peak memory."""
     feed_file = root.parent / f"{root.name}-watch.ics"
     feed_file.unlink(missing_ok=True)
+    contacts = [root / "contacts" / f"Bench Watch {n:03}.md" for n in range(edits)]
+    for n, path in enumerate(contacts):  # active contacts: each save changes the feed
+        path.write_text(f"---\ntype: contact\nid: bench-watch-{n}\n---\n", encoding="utf-8")
     command = iinotes(root, "watch", "-o", str(feed_file))
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -215,7 +218,6 @@ def measure_watch(root: Path, edits: int) -> dict[str, Any]:
         if "feed written" in line or "feed unchanged" in line:
             break
     first_build = time.perf_counter() - started
-    contacts = sorted((root / "contacts").glob("*.md"))[10 : 10 + edits]
     latencies: list[float] = []
     missed = 0
     for n, path in enumerate(contacts):
@@ -234,6 +236,8 @@ def measure_watch(root: Path, edits: int) -> dict[str, Any]:
     process.send_signal(2)
     _, _, usage = os.wait4(process.pid, 0)
     process.stdout.close()
+    for path in contacts:
+        path.unlink()
     return {
         "first_build_s": first_build,
         "latencies": latencies,
