@@ -87,25 +87,6 @@ def _keep_private(folder: Path) -> None:
         pass  # a read-only vault: nothing is written there either
 
 
-def _read_state(vault: Path, name: str) -> bytes | None:
-    """A state file's bytes, or None: missing, unreadable, or not a regular file of ours."""
-    _keep_private(vault / STATE_DIR)
-    try:
-        fd = os.open(vault / STATE_DIR / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
 def _write_state(vault: Path, name: str, data: bytes | Iterable[bytes]) -> None:
     """Write a private state file atomically; a read-only vault simply runs without it."""
     try:
@@ -118,32 +99,43 @@ def _write_state(vault: Path, name: str, data: bytes | Iterable[bytes]) -> None:
 
 
 def load(vault: Path) -> Entries:
-    """The cached entries, or {} when there is no usable cache."""
-    data = _read_state(vault, CACHE_FILE)
-    if data is None:
+    """The cached entries, or {} when there is no usable cache. The file is JSON Lines (a header,
+    then one note a line), read a line at a time: memory holds the notes, never the whole text."""
+    _keep_private(vault / STATE_DIR)
+    try:
+        fd = os.open(vault / STATE_DIR / CACHE_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
         return {}
     codec = _codec()
+    decode = json.JSONDecoder(object_hook=codec.decode_object).decode
+    entries: Entries = {}
     try:
-        document = json.loads(data, object_hook=codec.decode_object)
-        if not isinstance(document, dict) or document.get("tag") != _TAG:
-            return {}
-        if document.get("classes") != codec.layout:
-            return {}
-        entries: Entries = {}
-        for row in document["entries"]:
-            path, signature, parsed = row
-            if not (
-                isinstance(path, str)
-                and isinstance(parsed, codec.parsed_note)
-                and isinstance(signature, tuple)
-                and len(signature) == 4
-                and all(type(part) is int for part in signature)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return {}
+            header = decode(handle.readline().decode())
+            if (
+                not isinstance(header, dict)
+                or header.get("tag") != _TAG
+                or header.get("classes") != codec.layout
             ):
-                raise _Miss
-            entries[path] = (signature, parsed)
-        return entries
-    except (_Miss, ValueError, TypeError, KeyError, RecursionError):
+                return {}
+            for line in handle:
+                path, signature, parsed = decode(line.decode())
+                if not (
+                    type(path) is str
+                    and type(parsed) is codec.parsed_note
+                    and type(signature) is list
+                    and len(signature) == 4
+                    and all(type(part) is int for part in signature)
+                ):
+                    raise _Miss
+                entries[path] = (tuple(signature), parsed)  # type: ignore[assignment]
+            if len(entries) != header.get("count"):
+                return {}
+    except (_Miss, OSError, ValueError, TypeError, KeyError, RecursionError):
         return {}
+    return entries
 
 
 def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
@@ -151,32 +143,23 @@ def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
     note holding a value the format cannot carry: it is simply parsed again next time)."""
     started = started_ns if started_ns is not None else time.time_ns()
     codec = _codec()
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    rows: list[str] = []
+    for path, (signature, parsed) in entries.items():
+        if racy(signature, started):
+            continue
+        try:
+            rows.append(encode([path, list(signature), codec.encode(parsed)]))
+        except _Miss:
+            continue
+    header = encode({"tag": _TAG, "classes": codec.layout, "count": len(rows)})
 
-    def pieces() -> Iterator[bytes]:  # written a batch at a time: memory stays flat
-        head = json.dumps({"tag": _TAG, "classes": codec.layout, "entries": []}, separators=(",", ":"))
-        yield head[:-2].encode()  # up to the opening bracket of "entries"
-        batch: list[object] = []
-        first = True
-        for path, (signature, parsed) in entries.items():
-            if racy(signature, started):
-                continue
-            try:
-                batch.append([path, {"t": list(signature)}, codec.encode(parsed)])
-            except _Miss:
-                continue
-            if len(batch) == 500:
-                yield _batch(batch, first)
-                batch, first = [], False
-        if batch:
-            yield _batch(batch, first)
-        yield b"]}"
+    def pieces() -> Iterator[bytes]:  # encoded to bytes a batch at a time
+        yield header.encode() + b"\n"
+        for start in range(0, len(rows), 500):
+            yield ("\n".join(rows[start : start + 500]) + "\n").encode()
 
     _write_state(vault, CACHE_FILE, pieces())
-
-
-def _batch(rows: list[object], first: bool) -> bytes:
-    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1]
-    return (text if first else "," + text).encode()
 
 
 def racy(signature: Signature, started_ns: int) -> bool:
