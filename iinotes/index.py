@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -267,36 +268,7 @@ def build_index(
         if known is not None and known[0] is interview and known[1] == (today, settings.timezone):
             view, own, order = known[2], known[3], known[4]
         else:
-            own = []
-            view = _interview_view(interview, resolver, own)
-            day = meeting_day(interview, settings.timezone)
-            if interview.status in ("scheduled", "confirmed") and day is not None and day < today:
-                line = interview.line_of("status") or interview.line_of("scheduled")
-                own.append(
-                    Problem(
-                        interview.path,
-                        line,
-                        0,
-                        "warning",
-                        "stale-status",
-                        f"this interview was on {day.isoformat()} but its status is still {interview.status}",
-                        "set status: done (or cancelled / no-show)",
-                    )
-                )
-            gap = _skipped_time(interview, settings.timezone)
-            if gap:
-                own.append(
-                    Problem(
-                        interview.path,
-                        interview.line_of("scheduled"),
-                        0,
-                        "warning",
-                        "time-in-dst-gap",
-                        gap,
-                        "write the time you mean (the clocks skip this hour that night)",
-                    )
-                )
-            order = _interview_order(interview)
+            view, own, order = _interview_entry(interview, resolver, settings, today)
         memo.interviews[interview.path] = (interview, (today, settings.timezone), view, own, order)
         problems += own
         orders[interview.path] = order
@@ -341,21 +313,149 @@ def build_index(
         if known_view is not None and known_view[0] == inputs and same_objects(known_view[1], notes):
             contact_view = known_view[2]
         else:
-            contact_view = ContactView(
-                contact=contact,
-                stage=derive_stage(contact, mine, settings, today),
-                interviews=tuple(i.path for i in mine),
-                referred_by=inputs[0],
-                referrals_given=inputs[1],
-                referrals_received=inputs[2],
-                last_touch=last_touch(contact, mine, today, settings.timezone),
-                nudges_sent=max(0, len(contact.outreach) - 1),
-            )
+            contact_view = _contact_view(contact, mine, inputs, settings, today)
         memo.contacts[contact.path] = (inputs, notes, contact_view)
         contact_views[contact.path] = contact_view
     ordered = {path: interview_views[path] for path in sorted(interview_views, key=orders.__getitem__)}
     return Index(
         contact_views, ordered, tuple(referrals), tuple(sorted(set(problems))), today, settings.timezone
+    )
+
+
+def _interview_entry(
+    interview: Interview, resolver: Resolver, settings: Settings, today: dt.date
+) -> tuple[InterviewView, list[Problem], tuple[str, str]]:
+    """An interview's view, its own problems (links, a stale status) and its place in the order."""
+    own: list[Problem] = []
+    view = _interview_view(interview, resolver, own)
+    day = meeting_day(interview, settings.timezone)
+    if interview.status in ("scheduled", "confirmed") and day is not None and day < today:
+        line = interview.line_of("status") or interview.line_of("scheduled")
+        own.append(
+            Problem(
+                interview.path,
+                line,
+                0,
+                "warning",
+                "stale-status",
+                f"this interview was on {day.isoformat()} but its status is still {interview.status}",
+                "set status: done (or cancelled / no-show)",
+            )
+        )
+    gap = _skipped_time(interview, settings.timezone)
+    if gap:
+        own.append(
+            Problem(
+                interview.path,
+                interview.line_of("scheduled"),
+                0,
+                "warning",
+                "time-in-dst-gap",
+                gap,
+                "write the time you mean (the clocks skip this hour that night)",
+            )
+        )
+    return view, own, _interview_order(interview)
+
+
+def _contact_view(
+    contact: Contact, mine: list[Interview], inputs: tuple[Any, ...], settings: Settings, today: dt.date
+) -> ContactView:
+    """A contact's view from its interviews (in order) and `inputs` (referred_by, referrals given and
+    received, settings, today)."""
+    return ContactView(
+        contact=contact,
+        stage=derive_stage(contact, mine, settings, today),
+        interviews=tuple(i.path for i in mine),
+        referred_by=inputs[0],
+        referrals_given=inputs[1],
+        referrals_received=inputs[2],
+        last_touch=last_touch(contact, mine, today, settings.timezone),
+        nudges_sent=max(0, len(contact.outreach) - 1),
+    )
+
+
+def update_index(
+    previous: Index,
+    changed: dict[str, tuple[Contact | Interview | None, tuple[Problem, ...]]],
+    settings: Settings,
+    memo: IndexMemo,
+) -> Index | None:
+    """`previous` (built with `memo`, same settings and day) with the notes in `changed` (path: the
+    note now, or None when it is not one of ours, and its reading problems) replaced, working out
+    only those notes and the contacts they belong to. None when the change reaches further than
+    that (a note added, removed or turned into another kind; a name, id, alias or link changed; a
+    duplicate id or name involved): then `build_index` must run over the whole vault."""
+    today = previous.today
+    if memo.resolver is None or previous.timezone != settings.timezone:
+        return None
+    old_problems = {p for p in previous.problems if p.path in changed}
+    if any(p.code in ("duplicate-id", "duplicate-name") for p in old_problems):
+        return None
+    interviews = dict(previous.interviews)
+    contacts = dict(previous.contacts)
+    touched: set[str] = set()  # contacts whose views are worked out again
+    new_problems: list[Problem] = []
+    reorder = False
+    for path, (note, reading) in changed.items():
+        new_problems += reading
+        if isinstance(note, Interview):
+            before = previous.interviews.get(path)
+            if before is None or (
+                before.interview.contact,
+                before.interview.referrals,
+                before.interview.id,
+            ) != (
+                note.contact,
+                note.referrals,
+                note.id,
+            ):
+                return None
+            view, own, order = _interview_entry(note, memo.resolver, settings, today)
+            memo.interviews[path] = (note, (today, settings.timezone), view, own, order)
+            interviews[path] = view
+            new_problems += own
+            reorder = reorder or order != _interview_order(before.interview)
+            if view.contact:
+                touched.add(view.contact)
+        elif isinstance(note, Contact):
+            known = previous.contacts.get(path)
+            if known is None:
+                return None
+            before_contact = known.contact
+            if (
+                before_contact.name,
+                before_contact.aliases,
+                before_contact.id,
+                before_contact.referred_by,
+            ) != (
+                note.name,
+                note.aliases,
+                note.id,
+                note.referred_by,
+            ):
+                return None
+            contacts[path] = dataclasses.replace(known, contact=note)  # its view is worked out below
+            touched.add(path)
+            if note.referred_by is not None:
+                _resolve_reported(
+                    memo.resolver, note.referred_by, note, "referred_by", "warning", new_problems
+                )
+        elif path in previous.contacts or path in previous.interviews:
+            return None  # a note of ours is no longer one (or was removed)
+        if isinstance(note, (Contact, Interview)) and not note.id:
+            new_problems += [p for p in old_problems if p.code == "missing-id" and p.path == path]
+    if reorder:
+        interviews = dict(sorted(interviews.items(), key=lambda item: _interview_order(item[1].interview)))
+    for path in touched:
+        old = contacts[path]
+        mine = sorted((interviews[p].interview for p in old.interviews), key=_interview_order)
+        inputs = (old.referred_by, old.referrals_given, old.referrals_received, settings, today)
+        contacts[path] = _contact_view(old.contact, mine, inputs, settings, today)
+        memo.contacts[path] = (inputs, (old.contact, *mine), contacts[path])
+    problems = [p for p in previous.problems if p.path not in changed] + new_problems
+    return Index(
+        contacts, interviews, previous.referrals, tuple(sorted(set(problems))), today, settings.timezone
     )
 
 

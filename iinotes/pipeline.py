@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # the stages are imported where they are used: a warm run ans
     from .notes import ParsedNote
 
 
+UPDATE_LIMIT = 200  # notes changed at once: up to this many, the last index is updated for just them
+
+
 @dataclass
 class LoadStats:
     """What the last load did: files seen, files (re)read, and which paths changed."""
@@ -44,16 +47,17 @@ class LoadStats:
 class Build:
     """The last build of a Vault and what changed since: the one record every stage consults.
 
-    `dirty` holds the paths read with new content (or gone) since `index` was built; the index is
-    reused only while nothing is dirty and `key` (settings, today, scanning problems) is equal, the
-    follow-ups only for that very index, the feed only for those follow-ups and an equal previous
-    feed. What the stages keep between builds (`memos`) is per-note work, reused only for the very
-    same note objects, which only unchanged files keep; `sequences` is a pure function of the feed
-    bytes `sequences_of` (the last feed made), so it outlives note changes."""
+    `dirty` holds the paths read with new content (or gone) since `index` was built. The index is
+    current while nothing is dirty and `key` (settings, today, scanning problems) is equal; with a
+    few dirty notes and the same key it is updated for just those (`index.update_index`), else
+    built again. The follow-ups are reused only for that very index, the feed only for those
+    follow-ups and an equal previous feed. What the stages keep between builds (`memos`) is
+    per-note work, reused only for the very same note objects, which only unchanged files keep;
+    `sequences` is a pure function of the feed bytes `sequences_of` (the last feed made)."""
 
     dirty: set[str] = field(default_factory=set)
     key: tuple[object, ...] | None = None
-    index: Index | None = None
+    index: Index | None = None  # the last index built (current only while nothing is dirty)
     items: list[FollowUp] | None = None
     feed: tuple[bytes | None, Sequence[FollowUp], bytes] | None = None  # previous given, shown, data
     sequences_of: bytes | None = None
@@ -61,17 +65,17 @@ class Build:
     memos: dict[str, Any] = field(default_factory=dict)  # "index", "followups", "render", "drafts"
 
     def invalidate(self, paths: Collection[str]) -> None:
-        """Notes changed (or went): the index and everything made from it must be made again."""
+        """Notes changed (or went): what was made from the index must be made again."""
         if paths:
             self.dirty.update(paths)
-            self.index, self.items, self.feed = None, None, None
+            self.items, self.feed = None, None
 
     def current(self, key: tuple[object, ...]) -> Index | None:
         """The index built for `key`, if nothing changed since."""
         return self.index if self.index is not None and not self.dirty and self.key == key else None
 
     def built(self, key: tuple[object, ...], index: Index) -> None:
-        """A new index was built for `key` from every change so far."""
+        """A new index was made for `key` from every change so far."""
         self.key, self.index, self.items, self.feed = key, index, None, None
         self.dirty.clear()
 
@@ -148,9 +152,12 @@ class Vault:
         read of this Vault (watch mode knows them from file events); only they are looked at
         again instead of scanning the whole vault. None: scan everything."""
         with _no_gc():
-            return self._read(hint)
+            problems = self._load(hint)
+            entries = self._entries or {}
+            return [entries[path][1] for path in sorted(entries)], problems
 
-    def _read(self, hint: Collection[str] | None = None) -> tuple[list[ParsedNote], list[Problem]]:
+    def _load(self, hint: Collection[str] | None = None) -> list[Problem]:
+        """Bring `_entries` up to date (see `read`); the scanning problems."""
         started = time.perf_counter()
         started_ns = time.time_ns()
         if not self.root.is_dir():
@@ -160,48 +167,38 @@ class Vault:
             )
         if hint is not None and not self._hint_usable(hint):
             hint = None
-        if self._listing is not None and hint is None:  # scanned a moment ago by answer_key
-            refs, problems, started_ns = self._listing
-            self._scan_problems = list(problems)
-            problems = list(problems)
-        elif hint is not None and self._refs is not None:
-            refs = dict(self._refs)
-            for rel in {*hint, *self._racy}:
+        previous = self._entries
+        stats = LoadStats()
+        if hint is not None and self._refs is not None and previous is not None and self._listing is None:
+            # only the hinted notes (and those read racily last time) are looked at: proportional
+            refs, entries = self._refs, dict(previous)
+            for rel in sorted({*hint, *self._racy}):
                 ref = _stat_note(self.root, rel)
                 if ref is None:
                     refs.pop(rel, None)
+                    if entries.pop(rel, None) is not None:
+                        stats.removed.append(rel)
                 else:
                     refs[rel] = ref
+                    self._take(ref, previous, entries, stats)
             problems = list(self._scan_problems)
         else:
-            listing, problems, self._linked = scan(self.root)
-            refs = {ref.path: ref for ref in listing}
+            if self._listing is not None:  # scanned a moment ago by answer_key
+                refs, problems, started_ns = self._listing
+            else:
+                listing, problems, self._linked = scan(self.root)
+                refs = {ref.path: ref for ref in listing}
             self._scan_problems = list(problems)
+            problems = list(problems)
+            if previous is None:
+                previous = cache.load(self.root) if self.use_cache else {}
+            entries = {}
+            for ref in refs.values():
+                self._take(ref, previous, entries, stats)
+            stats.removed = sorted(set(previous) - set(entries))
         self._listing = None
         self._refs = refs
-        previous = self._entries
-        if previous is None:
-            previous = cache.load(self.root) if self.use_cache else {}
-        entries: cache.Entries = {}
-        stats = LoadStats(files=len(refs))
-        for ref in refs.values():
-            known = previous.get(ref.path)
-            if known is not None and known[0] == ref.signature and ref.path not in self._racy:
-                entries[ref.path] = known
-                continue
-            parsed = _parse(ref)
-            stats.parsed += 1
-            if (
-                known is not None
-                and known[0] == ref.signature
-                and known[1] == parsed
-                and _lines(known[1]) == _lines(parsed)
-            ):  # re-read only because racy: unchanged
-                entries[ref.path] = (ref.signature, known[1])
-                continue
-            entries[ref.path] = (ref.signature, parsed)
-            stats.changed.append(ref.path)
-        stats.removed = sorted(set(previous) - set(entries))
+        stats.files = len(refs)
         # read in the same clock tick as their last change: a second change could keep the same
         # signature, so they are read again next time (and never trusted to the disk cache)
         self._racy = {
@@ -214,7 +211,27 @@ class Vault:
         self._entries = entries
         stats.seconds = time.perf_counter() - started
         self.stats = stats
-        return [entries[path][1] for path in sorted(entries)], problems
+        return problems
+
+    def _take(self, ref: FileRef, previous: cache.Entries, entries: cache.Entries, stats: LoadStats) -> None:
+        """Put the note at `ref` into `entries`: the one in `previous` while its signature is the same
+        (and it was not read racily), else parsed again."""
+        known = previous.get(ref.path)
+        if known is not None and known[0] == ref.signature and ref.path not in self._racy:
+            entries[ref.path] = known
+            return
+        parsed = _parse(ref)
+        stats.parsed += 1
+        if (
+            known is not None
+            and known[0] == ref.signature
+            and known[1] == parsed
+            and _lines(known[1]) == _lines(parsed)
+        ):
+            entries[ref.path] = (ref.signature, known[1])  # re-read only because racy: unchanged
+            return
+        entries[ref.path] = (ref.signature, parsed)
+        stats.changed.append(ref.path)
 
     def _hint_usable(self, hint: Collection[str]) -> bool:
         """Whether reading only the hinted paths is sure to see every change: not when the vault has
@@ -234,25 +251,39 @@ class Vault:
             return self._index(hint)
 
     def _index(self, hint: Collection[str] | None = None) -> Index:
-        from .index import IndexMemo, build_index
+        from .index import IndexMemo, build_index, update_index
 
-        parsed, problems = self.read(hint)
+        problems = self._load(hint)
         today = self.today  # once: a run across midnight must not key one day's index with another
         build = self.build
         key = (self.settings, today, tuple(problems))
         current = build.current(key)
         if current is not None:
             return current
-        contacts: list[Contact] = []
-        interviews: list[Interview] = []
-        for item in parsed:
-            problems.extend(item.problems)
-            if isinstance(item.note, Contact):
-                contacts.append(item.note)
-            elif isinstance(item.note, Interview):
-                interviews.append(item.note)
         memo = build.memos.setdefault("index", IndexMemo())
-        index = build_index(contacts, interviews, self.settings, today, problems, memo)
+        index = None
+        if build.index is not None and build.key == key and len(build.dirty) <= UPDATE_LIMIT:
+            if not any(problem.path in build.dirty for problem in problems):  # no scanning problem there
+                entries = self._entries or {}
+                changed = {
+                    path: (entries[path][1].note, entries[path][1].problems)
+                    if path in entries
+                    else (None, ())
+                    for path in build.dirty
+                }
+                index = update_index(build.index, changed, self.settings, memo)
+        if index is None:
+            contacts: list[Contact] = []
+            interviews: list[Interview] = []
+            entries = self._entries or {}
+            for path in sorted(entries):
+                item = entries[path][1]
+                problems.extend(item.problems)
+                if isinstance(item.note, Contact):
+                    contacts.append(item.note)
+                elif isinstance(item.note, Interview):
+                    interviews.append(item.note)
+            index = build_index(contacts, interviews, self.settings, today, problems, memo)
         build.built(key, index)
         if self.use_cache and self._entries is not None and (self.stats.parsed or self.stats.removed):
             cache.save(self.root, self._entries, self._started_ns)

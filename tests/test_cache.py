@@ -193,7 +193,7 @@ def test_a_cache_with_unexpected_values_is_a_miss(vault):
         good.replace('{"c":["Entry",', '{"c":["Link",'),  # a class where another belongs
         good.replace('{"c":["Entry",', '{"x":["Entry",'),
         good.replace('"Jane"', '["nested", "list"]', 1),
-        good.splitlines()[0] + "\n" + '[1, 2, 3]\n',  # a row of another shape
+        good.splitlines()[0] + "\n" + "[1, 2, 3]\n",  # a row of another shape
         good.splitlines()[0] + "\n",  # fewer notes than the header says
         good.replace('"classes":[["ParsedNote",["path",', '"classes":[["ParsedNote",["note",'),
         "[" * 100_000,

@@ -331,10 +331,20 @@ def test_feed_is_answered_from_its_record_only_while_nothing_changed(vault, tmp_
     assert "wrote" in vault.run("feed", "-o", str(out)).stderr and out.read_bytes() == changed
 
 
+def save(path, change) -> None:  # type: ignore[no-untyped-def]
+    """Apply `change` (old text -> new text; None deletes) to a note, then wait out the racy window."""
+    import time
+
+    if change is None:
+        path.unlink()
+    else:
+        path.write_text(change(path.read_text() if path.exists() else ""))
+    time.sleep(0.06)
+
+
 def test_repeated_feeds_on_one_vault_equal_fresh_ones(vault):
     """Watch mode reuses one Vault: hinted reads, the follow-up and render memos and the
     in-memory SEQUENCE map must give exactly the bytes a fresh Vault gives."""
-    import time
 
     from iinotes import Vault
 
@@ -356,12 +366,7 @@ def test_repeated_feeds_on_one_vault_equal_fresh_ones(vault):
         ("contacts/Mia Manual.md", None),  # deleted
     ]
     for rel, change in edits:
-        path = vault.root / rel
-        if change is None:
-            path.unlink()
-        else:
-            path.write_text(change(path.read_text() if path.exists() else ""))
-        time.sleep(0.06)
+        save(vault.root / rel, change)
         _, shown, data = live.feed(previous, hint=[rel])
         fresh = Vault(vault.root, today=today, use_cache=False).feed(previous)[2]
         assert data == fresh, rel
@@ -407,3 +412,66 @@ def test_long_lived_vault_sees_what_equality_would_miss(vault):
     assert not live._hint_usable(
         ["contacts/Jane Doe.md", "contacts/jane doe.md"]
     )  # case-only rename: full scan
+
+
+def test_an_index_updated_for_the_changed_notes_equals_one_built_from_scratch(vault, monkeypatch):
+    """Dirty tracking: a long-lived Vault updates its index for the notes that changed (or builds it
+    again when the change reaches further); either way index, problems and feed equal a fresh Vault's."""
+
+    from iinotes import Vault
+    from iinotes import index as index_module
+    from iinotes.output import index_json
+
+    every_kind(vault)
+    vault.add("contacts/Broken.md", "---\ntype: contact\nid: c-broken\noutreach: [2026-13-01]\n---\n")
+    vault.add("notes/Daily.md", "# not ours\n")
+    vault.interview("2026-11-21", "Ghost", scheduled="2026-11-21T10:00")  # links to no contact note
+    vault.contact("Twin", id="c-twin")
+    vault.add("contacts/Twin 2.md", "---\ntype: contact\nid: c-twin\nname: Twin Two\n---\n")
+    updated: list[bool] = []
+    real = index_module.update_index
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        result = real(*args, **kwargs)
+        updated.append(result is not None)
+        return result
+
+    monkeypatch.setattr(index_module, "update_index", spy)
+    today = dt.date(2026, 11, 23)
+    live = Vault(vault.root, today=today, use_cache=False)
+    _, _, previous = live.feed()
+
+    def lines_down(text: str) -> str:  # every key one line lower: problems must follow
+        return text.replace("---\n", "---\naliases_note: moved\n", 1)
+
+    edits = [
+        ("interviews/2026-11-26 Ivy Upcoming.md", lambda t: t.replace("T14:30", "T16:00")),
+        (
+            "interviews/2026-11-26 Ivy Upcoming.md",
+            lambda t: t.replace("2026-11-26T16:00", "2026-12-30T09:00"),
+        ),
+        ("contacts/Nora Nudge.md", lambda t: t.replace("[2026-11-02]", "[2026-11-02, 2026-11-20]")),
+        ("contacts/Broken.md", lines_down),
+        ("contacts/Broken.md", lambda t: t.replace("2026-13-01", "2026-11-01")),
+        ("contacts/Nora Nudge.md", lambda t: t.replace("type: contact", "type: contact\nstatus: paused")),
+        ("notes/Daily.md", lambda t: t + "more\n"),
+        ("interviews/2026-11-21 Ghost.md", lines_down),
+        ("interviews/2026-11-20 Dan Done.md", lambda t: t.replace("- [ ] Email", "- [x] Email")),
+        ("interviews/2026-11-20 Dan Done.md", lambda t: t.replace("status: done", "status: scheduled")),
+        ("contacts/Twin 2.md", lines_down),  # a duplicate id: built again
+        ("contacts/Nora Nudge.md", lambda t: t.replace("type: contact", "type: contact\naliases: [Nor]")),
+        ("contacts/Quinn Quiet.md", lambda t: t.replace("type: contact", "type: nothing")),
+        ("contacts/Dan Done.md", None),
+        ("contacts/New Person.md", lambda _: "---\ntype: contact\nid: c-new\n---\n"),
+        ("contacts/New Person.md", lambda t: t.replace("id: c-new", "id: c-new\nresponded: 2026-11-20")),
+    ]
+    for number, (rel, change) in enumerate(edits):
+        save(vault.root / rel, change)
+        index, _, data = live.feed(previous, hint=[rel])
+        fresh = Vault(vault.root, today=today, use_cache=False)
+        fresh_index, _, fresh_data = fresh.feed(previous)
+        assert index_json(index) == index_json(fresh_index), (number, rel)
+        assert index.problems == fresh_index.problems, (number, rel)
+        assert data == fresh_data, (number, rel)
+        previous = data
+    assert updated.count(True) >= 7 and False in updated  # most were updates; some were full builds
