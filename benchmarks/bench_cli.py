@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     for vault in prepared_vaults(args.sizes, args.seed, args.keep):
         log(f"{vault.notes:,} notes: {args.repeat} interleaved rounds ...")
+        mark = len(lines)
         runs = measure_size(vault.root, args.repeat, only)
         watch = measure_watch(vault.root, args.watch_edits) if args.watch_edits else None
         naive, naive_cpu = runs["naive"].median, runs["naive"].cpu_median
@@ -358,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
                     ]
                 )
         if checks:
-            lines.append(format_table(["target", "measured", "limit", "verdict"], checks))
+            lines.append(format_table(["target", "wall ratio", "cpu ratio", "limit", "verdict"], checks))
+        log("\n".join(lines[mark:]))  # as soon as a size is done: a later failure keeps it
         document["sizes"].append(
             {
                 "notes": vault.notes,
