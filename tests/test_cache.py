@@ -250,6 +250,9 @@ def test_warm_runs_are_answered_from_the_record_only_while_nothing_changed(vault
         )
     record = vault.root / STATE_DIR / (ANSWER_PREFIX + "validate")
     assert record.exists()
+    assert vault.run("show", "Nobody").exit_code == 1  # a failed command keeps no record, leaves no temp file
+    assert not [p.name for p in (vault.root / STATE_DIR).iterdir() if p.name.endswith(".tmp")]
+    assert vault.run("show", "Ann").stdout == first[("show", "Ann")].stdout
     os.unlink(vault.root / STATE_DIR / CACHE_FILE)  # answered from the record: the parse cache is not read
     assert vault.run("due", "--days", "30", "--format", "json").stdout == first[runs[-1]].stdout
     vault.add("contacts/Cid.md", "---\ntype: contact\nid: c-cid\nstatus: bogus\n---\n")  # a new note
