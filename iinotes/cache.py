@@ -45,7 +45,27 @@ PRIVATE_FILE = 0o600
 # second timestamps (FAT, HFS+, some network mounts) get 2 s.
 RACY_NS = 50_000_000
 RACY_COARSE_NS = 2_000_000_000
-_TAG = [CACHE_FORMAT, __version__, list(sys.version_info[:2])]
+
+
+def _code_signature() -> str:
+    """A digest of the size and mtime of iinotes' own modules: a cache or a record made by other
+    code (an upgrade that kept the version number, an edited checkout) is a miss."""
+    digest = blake2b(digest_size=8)
+    for folder in (Path(__file__).parent, Path(__file__).parent / "cli"):
+        try:
+            names = sorted(name for name in os.listdir(folder) if name.endswith(".py"))
+        except OSError:
+            continue
+        for name in names:
+            try:
+                info = os.stat(folder / name)
+            except OSError:
+                continue
+            digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+_TAG = [CACHE_FORMAT, __version__, list(sys.version_info[:2]), _code_signature()]
 
 Entries = dict[str, tuple[Signature, "ParsedNote"]]
 
