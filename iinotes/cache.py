@@ -120,7 +120,8 @@ def _write_state(vault: Path, name: str, data: bytes | Iterable[bytes]) -> None:
 
 def load(vault: Path) -> Entries:
     """The cached entries, or {} when there is no usable cache. The file is JSON Lines (a header,
-    then one note a line), read a line at a time: memory holds the notes, never the whole text."""
+    one note a line, a trailer with the number of notes), read a line at a time: memory holds the
+    notes, never the whole text."""
     _keep_private(vault / STATE_DIR)
     try:
         fd = os.open(vault / STATE_DIR / CACHE_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -134,14 +135,13 @@ def load(vault: Path) -> Entries:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return {}
             header = decode(handle.readline().decode())
-            if (
-                not isinstance(header, dict)
-                or header.get("tag") != _TAG
-                or header.get("classes") != codec.layout
-            ):
+            if not isinstance(header, dict) or header != {"tag": _TAG, "classes": codec.layout}:
                 return {}
             for line in handle:
-                path, signature, parsed = decode(line.decode())
+                row = decode(line.decode())
+                if type(row) is dict:  # the trailer: the file is whole if it counts every note
+                    return entries if row == {"tag": _TAG, "count": len(entries)} else {}
+                path, signature, parsed = row
                 if not (
                     type(path) is str
                     and type(parsed) is codec.parsed_note
@@ -151,33 +151,34 @@ def load(vault: Path) -> Entries:
                 ):
                     raise _Miss
                 entries[path] = (tuple(signature), parsed)  # type: ignore[assignment]
-            if len(entries) != header.get("count"):
-                return {}
     except (_Miss, OSError, ValueError, TypeError, KeyError, RecursionError):
-        return {}
-    return entries
+        pass
+    return {}
 
 
 def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
     """Write the cache, leaving out files modified too recently to trust their signature (and any
-    note holding a value the format cannot carry: it is simply parsed again next time)."""
+    note holding a value the format cannot carry: it is simply parsed again next time). Notes are
+    encoded and written a batch at a time: memory never holds the whole text."""
     started = started_ns if started_ns is not None else time.time_ns()
     codec = _codec()
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    rows: list[str] = []
-    for path, (signature, parsed) in entries.items():
-        if racy(signature, started):
-            continue
-        try:
-            rows.append(encode([path, list(signature), codec.encode(parsed)]))
-        except _Miss:
-            continue
-    header = encode({"tag": _TAG, "classes": codec.layout, "count": len(rows)})
 
-    def pieces() -> Iterator[bytes]:  # encoded to bytes a batch at a time
-        yield header.encode() + b"\n"
-        for start in range(0, len(rows), 500):
-            yield ("\n".join(rows[start : start + 500]) + "\n").encode()
+    def pieces() -> Iterator[bytes]:
+        yield encode({"tag": _TAG, "classes": codec.layout}).encode() + b"\n"
+        count, batch = 0, []
+        for path, (signature, parsed) in entries.items():
+            if racy(signature, started):
+                continue
+            try:
+                batch.append(encode([path, list(signature), codec.encode(parsed)]))
+            except _Miss:
+                continue
+            count += 1
+            if len(batch) == 500:
+                yield ("\n".join(batch) + "\n").encode()
+                batch = []
+        yield ("".join(line + "\n" for line in batch) + encode({"tag": _TAG, "count": count}) + "\n").encode()
 
     _write_state(vault, CACHE_FILE, pieces())
 
