@@ -195,7 +195,8 @@ def test_a_cache_with_unexpected_values_is_a_miss(vault):
         good.replace('"Jane"', '["nested", "list"]', 1),
         good.splitlines()[0] + "\n" + "[1, 2, 3]\n",  # a row of another shape
         good.splitlines()[0] + "\n",  # no trailer: cut short
-        "\n".join(good.splitlines()[:1] + good.splitlines()[2:]) + "\n",  # a note less than the trailer counts
+        # a note less than the trailer counts
+        "\n".join(good.splitlines()[:1] + good.splitlines()[2:]) + "\n",
         good.replace('"classes":[["ParsedNote",["path",', '"classes":[["ParsedNote",["note",'),
         "[" * 100_000,
         "",
