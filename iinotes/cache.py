@@ -9,9 +9,11 @@ the folder is 0700 and its files 0600, because the cache holds every note's emai
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import datetime as dt
 import functools
+import itertools
 import json
 import os
 import stat
@@ -327,11 +329,21 @@ def _codec() -> _Codec:
 # ------------------------------------------------------------------------------------ answer records
 
 
-def answer_key(vault: Path, signatures: list[tuple[str, Signature]], *parts: object) -> str:
-    """A digest of every note's path and signature plus `parts` (settings, today, the command and
-    its flags, scanning problems ...): a command's output is a pure function of these."""
-    digest = blake2b(repr((_TAG, str(vault), parts)).encode(), digest_size=20)
-    digest.update(repr(signatures).encode(errors="surrogateescape"))
+def listing_digest(paths: list[str], signatures: list[Signature]) -> bytes:
+    """A digest of every note's path and stat signature (made in C: 20,000 files in a few ms)."""
+    digest = blake2b("\0".join(paths).encode(errors="surrogateescape"), digest_size=20)
+    try:
+        digest.update(array.array("q", itertools.chain.from_iterable(signatures)).tobytes())
+    except OverflowError:  # an inode number beyond 2**63
+        digest.update(repr(signatures).encode())
+    return digest.digest()
+
+
+def answer_key(vault: Path, files: bytes, *parts: object) -> str:
+    """A digest of the notes' `listing_digest` plus `parts` (settings, today, the command and its
+    flags, scanning problems ...): a command's output is a pure function of these."""
+    digest = blake2b(repr((_TAG, str(vault), parts)).encode(errors="surrogateescape"), digest_size=20)
+    digest.update(files)
     return digest.hexdigest()
 
 

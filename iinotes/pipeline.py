@@ -133,16 +133,18 @@ class Vault:
         if self._answer_base is None:
             started_ns = time.time_ns()
             listing, problems, linked = scan(self.root)
-            self._listing = ({ref.path: ref for ref in listing}, problems, started_ns)
+            refs = {ref.path: ref for ref in listing}
+            self._listing = (refs, problems, started_ns)
             self._linked = linked
-            if any(cache.racy(ref.signature, started_ns) for ref in listing):
+            signatures = [ref.signature for ref in listing]
+            if any(cache.racy(signature, started_ns) for signature in signatures):
                 self._answer_base = ()
             else:
-                self._answer_base = ([(ref.path, ref.signature) for ref in listing], self.today, problems)
+                self._answer_base = (cache.listing_digest(list(refs), signatures), self.today, problems)
         if not self._answer_base:
             return None
-        signatures, today, problems = self._answer_base
-        return cache.answer_key(self.root, signatures, self.settings, today, problems, parts)
+        files, today, problems = self._answer_base
+        return cache.answer_key(self.root, files, self.settings, today, problems, parts)
 
     def read(self, hint: Collection[str] | None = None) -> tuple[list[ParsedNote], list[Problem]]:
         """Every Markdown file parsed (unchanged files come from the cache), plus scanning problems.
