@@ -18,7 +18,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 import time
 import types
 import typing
@@ -363,6 +362,8 @@ class AnswerWriter:
         self.temp = ""
         try:
             folder = state_dir(vault)
+            import tempfile
+
             fd, self.temp = tempfile.mkstemp(prefix=f".{ANSWER_PREFIX}", suffix=".tmp", dir=folder)
             self.handle = os.fdopen(fd, "wb")
         except OSError:

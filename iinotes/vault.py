@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import functools
 import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -353,6 +351,8 @@ def atomic_write(
             "make the other names symlinks (ln -s), which iinotes keeps, or edit this note by hand",
         )
     try:
+        import tempfile  # here, not at the top: commands answered from their record never write
+
         fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as error:  # read-only or missing folder: name the file the user asked for
         raise OSError(error.errno, error.strerror, str(path)) from None
@@ -412,6 +412,8 @@ def _exchange(a: str, b: str) -> bool:
         return False
     if function(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0:  # AT_FDCWD, RENAME_EXCHANGE
         return True
+    import ctypes
+
     code = ctypes.get_errno()
     if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):  # not on this file system
         return False
@@ -422,6 +424,8 @@ def _exchange(a: str, b: str) -> bool:
 def _libc() -> object:
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes
+
     try:
         return ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -441,6 +445,8 @@ def _replace_checked(temp: str, target: Path, original: Original) -> None:
             _exchange(temp, str(target))
         os.unlink(temp)
         raise _changed(target)
+    import tempfile
+
     aside = tempfile.mktemp(prefix=f".{target.name}.", suffix=".keep", dir=target.parent)
     os.rename(target, aside)  # exactly what was at the name now: checked below, before it goes
     try:
