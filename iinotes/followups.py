@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from .index import ContactView, Index, happened, meeting_day, meeting_start, same_objects
 from .model import INACTIVE_STATUSES, Commitment, Contact, Interview
-from .settings import Settings
+from .settings import WEEKDAYS, Settings
 from .values import wall_time, zone
 
 KINDS = (
@@ -27,6 +27,7 @@ KINDS = (
     "referral",
     "keep-in-touch",
     "manual",
+    "review",
 )
 TIMED_KINDS = ("interview", "confirm")
 CONFIRM_MINUTES = 15
@@ -116,8 +117,15 @@ def _shift(instant: dt.datetime, hours: int) -> dt.datetime | None:
 Memo = dict[str, tuple[tuple[object, ...], tuple[object, ...], list[tuple[tuple[object, ...], FollowUp]]]]
 
 
-def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | None = None) -> list[FollowUp]:
-    """Every open follow-up of the vault on `today`, sorted by day, time, then id.
+def follow_ups(
+    index: Index,
+    settings: Settings,
+    today: dt.date,
+    memo: Memo | None = None,
+    reviews: Collection[str] = (),
+) -> list[FollowUp]:
+    """Every open follow-up of the vault on `today`, sorted by day, time, then id. `reviews`: the
+    vault-relative paths of the review notes written (`reviews/2026-W48.md`).
 
     `memo` (a dict kept by the caller between calls) holds each contact's follow-ups with
     everything they were computed from; a contact whose inputs are all equal (usually the very
@@ -154,6 +162,9 @@ def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | No
     if memo is not None:
         memo.clear()
         memo.update(fresh)
+    review = weekly_review(settings, today, reviews)
+    if review is not None:
+        keyed.append((_order(review), review))
     keyed.sort(key=lambda pair: pair[0])
     return [item for _, item in keyed]
 
@@ -472,3 +483,27 @@ def _on(interview: Interview, start: dt.datetime | None, day: dt.date | None, se
         label = interview.timezone or (settings.timezone if naive else local.strftime("UTC%z"))
         return f"on {local.strftime('%Y-%m-%d at %H:%M')} ({label})"
     return f"on {day.isoformat()}" if day else "(no date yet)"
+
+
+def weekly_review(settings: Settings, today: dt.date, reviews: Collection[str]) -> FollowUp | None:
+    """This ISO week's review item, on `review_weekday`, until `reviews/<week>.md` is written. Only
+    the current week's item exists, so missed reviews never pile up as overdue."""
+    if not settings.review_weekday:
+        return None
+    year, week, weekday = today.isocalendar()
+    label = f"{year}-W{week:02d}"
+    path = f"reviews/{label}.md"
+    if path in reviews:
+        return None
+    due = _day_after(today, WEEKDAYS.index(settings.review_weekday) - (weekday - 1))
+    return FollowUp(
+        "review",
+        stable_uid("vault", "review", label),
+        due,
+        f"Weekly review ({label})",
+        "see what happened, what slipped and what is next: run `iinotes review --write`",
+        path,
+        "",
+        None,
+        overdue=due < today,
+    )

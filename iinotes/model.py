@@ -132,6 +132,7 @@ class Contact:
     keep_in_touch: Cadence | None = None
     keep_in_touch_set: bool = False
     follow_up: When | None = None
+    added: dt.date | None = None
     status: str = "active"
     commitments: tuple[Commitment, ...] = ()
     lines: str = field(default="", compare=False)  # "key=line" per line (see `line_of`)

@@ -46,6 +46,7 @@ CONTACT_KEYS = (
     "last_contact",
     "keep_in_touch",
     "follow_up",
+    "added",
     "status",
 )
 INTERVIEW_KEYS = (
@@ -475,6 +476,7 @@ def _contact(f: _Fields) -> Contact:
         or None,
         keep_in_touch_set=cadence is not False,  # absent or invalid: the vault's default applies
         follow_up=f.get("follow_up", values.parse_when),
+        added=f.get("added", values.parse_date),
         status=f.status(CONTACT_STATUSES, "active"),
         lines=f.lines(),
     )

@@ -225,7 +225,8 @@ class Vault:
     def follow_ups(self, index: Index | None = None) -> tuple[Index, list[FollowUp]]:
         """The index and every open follow-up on `today`."""
         index = index if index is not None else self.index()
-        return index, follow_ups(index, self.settings, index.today, self._followup_memo)
+        reviews = [path for path in self._entries or () if path.startswith("reviews/")]
+        return index, follow_ups(index, self.settings, index.today, self._followup_memo, reviews)
 
     def feed(
         self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None

@@ -56,6 +56,15 @@ def _cadence(value: Any) -> Cadence | None:
     return values.parse_cadence(value)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday_or_off(value: Any) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in (*WEEKDAYS, ""):
+        raise ValueError(f'expected a day of the week such as "friday", or "" for off, found {value!r}')
+    return value.strip().lower()
+
+
 @dataclass(frozen=True)
 class Setting:
     """One key of `iinotes.toml`: where it lives, how it is checked, its default and its help."""
@@ -126,6 +135,13 @@ SETTINGS: tuple[Setting, ...] = (
         "60d",
         _cadence,
         "Default keep-in-touch cadence once you have met (`14d`, `8w`, `3m`, `1y` or `never`).",
+    ),
+    Setting(
+        "followups.review_weekday",
+        'weekday or ""',
+        "friday",
+        _weekday_or_off,
+        'The day of the week for the weekly review item (`iinotes review --write`); `""` turns it off.',
     ),
     Setting(
         "feed.name",
@@ -218,6 +234,7 @@ class Settings:
     me_background: str = ""
     me_goal: str = ""
     me_signature: str = ""
+    review_weekday: str = "friday"  # "" when off
 
 
 def machine_timezone() -> str:

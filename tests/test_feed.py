@@ -75,6 +75,7 @@ def test_every_kind_golden(vault):
         "referral",
         "keep-in-touch",
         "manual",
+        "review",
     }
     check_golden(DATA / "every-kind.due.json", result.stdout)
     text = vault.run("due", "--days", "120").output
@@ -168,7 +169,7 @@ def test_uids_survive_rename_move_reorder_and_unrelated_edits(vault):
     note.unlink()
     vault.add("archive/Renamed meeting.md", text)
     after = {e["summary"]: e["uid"] for e in read_icalendar(vault.run("feed").stdout_bytes)}
-    assert after == before and len(before) == 6
+    assert after == before and len(before) == 7  # with the weekly review item
 
 
 def test_sequence_rises_when_time_changes_and_unchanged_file_is_not_rewritten(vault):
@@ -283,7 +284,9 @@ def test_bad_dates_are_left_out_and_reported_and_9999_does_not_crash(vault):
     assert result.exit_code == 0
     assert "values with errors are left out of the follow-ups; run `iinotes validate`" in result.stderr
     events = read_icalendar(result.stdout_bytes)
-    assert [e["summary"] for e in events] == ["Keep in touch with Good One"]  # nothing from Bad One
+    assert [e["summary"] for e in events if not str(e["summary"]).startswith("Weekly review")] == [
+        "Keep in touch with Good One"
+    ]  # nothing from Bad One
     assert "Bad One" not in vault.run("due", "--days", "3650").output
     far = vault.run("due", "--days", "30", today="9999-12-20")  # days run from 1900 to 2999 (issue 8)
     assert far.exit_code == 2 and "9999-12-20 is out of range" in far.output

@@ -227,7 +227,7 @@ def test_last_contact_overrides_and_bad_cadence_falls_back(vault):
     assert view.last_touch.isoformat() == "2026-09-01"
     assert not view.contact.keep_in_touch_set  # `14` is not a cadence: reported, default (60d) applies
     due = json.loads(vault.run("due", "--format", "json", "--days", "60").stdout)["followups"]
-    assert [(i["kind"], i["due"]) for i in due] == [("keep-in-touch", "2026-10-31")]
+    assert [(i["kind"], i["due"]) for i in due if i["kind"] != "review"] == [("keep-in-touch", "2026-10-31")]
 
 
 def test_meeting_day_is_the_vault_day_not_the_written_day(vault):

@@ -63,6 +63,7 @@ def test_due_and_feed(sample):
         "referral",
         "keep-in-touch",
         "manual",
+        "review",
     }
     feed = sample("feed").stdout_bytes
     check_lines(feed)

@@ -35,6 +35,7 @@ prepare_days_before = 1
 thank_you_hours_after = 12
 referral_days_after = 5
 keep_in_touch = "never"
+review_weekday = ""
 [feed]
 name = "Coffee chats"
 horizon_days = 30
@@ -66,8 +67,9 @@ signature = "Jo\\n555"
         me_background="a teacher",
         me_goal="UX research",
         me_signature="Jo\n555",
+        review_weekday="",
     )
-    assert len(SETTINGS) == 17
+    assert len(SETTINGS) == 18
 
 
 @pytest.mark.parametrize(
