@@ -75,7 +75,12 @@ def summary_rows(review: Review) -> list[tuple[str, str]]:
         ("First messages sent", f"{c['outreach']} (and {nudges} nudge{'' if nudges == 1 else 's'})"),
         (
             "Replies",
-            f"{c['replies']} (median {days_text(median_days)} after the first message)",
+            f"{c['replies']}"
+            + (
+                f" (median {days_text(median_days)} after the first message)"
+                if median_days is not None
+                else ""
+            ),
         ),
         ("Meetings held", str(c["meetings"])),
         ("Thank-yous sent", f"{thanks} ({c['thank_yous_within_a_day']} within a day)"),
@@ -208,8 +213,11 @@ def stats_text(stats: Stats) -> str:
     ]
     for title, groups in (("By source:", stats.by_source), ("By tag:", stats.by_tag)):
         out += ["", title]
+        if not groups:
+            out.append("  no contacts yet")
+            continue
         rows = [[g.name, *group_cells(g)] for g in groups]
-        width = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(("", *GROUP_HEADERS))]
+        width = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(("", *GROUP_HEADERS))]
         for cells in [["", *GROUP_HEADERS], *rows]:
             first = cells[0].ljust(width[0])
             rest = "  ".join(c.rjust(width[i + 1]) for i, c in enumerate(cells[1:]))
