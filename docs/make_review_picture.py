@@ -106,7 +106,9 @@ def main() -> None:
 
     vault = REPO / "sample-vault"
     result = CliRunner().invoke(
-        cli, ["--vault", str(vault), "--today", args.today, "review", "--format", "md"], catch_exceptions=False
+        cli,
+        ["--vault", str(vault), "--today", args.today, "review", "--format", "md"],
+        catch_exceptions=False,
     )
     page = (
         f"<!doctype html><html><head><meta charset='utf-8'><style>{STYLE}</style>"

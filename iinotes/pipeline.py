@@ -15,7 +15,7 @@ import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .errors import DraftError, VaultNotFound
@@ -27,6 +27,9 @@ from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_larg
 from .settings import Settings, load_settings
 from .values import zone
 from .vault import SKIPPED_FOLDERS, FileRef, find_vault, is_utf8, read_bytes, scan
+
+if TYPE_CHECKING:  # review and stats are imported when used: most commands never need them
+    from .review import Event, Period, Review, Stats
 
 
 @dataclass
@@ -227,6 +230,31 @@ class Vault:
         index = index if index is not None else self.index()
         reviews = [path for path in self._entries or () if path.startswith("reviews/")]
         return index, follow_ups(index, self.settings, index.today, self._followup_memo, reviews)
+
+    def review(self, period: Period | None = None) -> tuple[Index, Review, list[Event]]:
+        """The index, the review of `period` (default: this ISO week) as of `today`, and every dated
+        event of the vault (what the weekly chart of the review note counts)."""
+        from .review import build_review, events, week_period
+
+        with _no_gc():
+            index, items = self.follow_ups()
+            history = events(index)
+            chosen = period if period is not None else week_period(index.today)
+            return index, build_review(index, items, chosen, history), history
+
+    def statistics(self, index: Index | None = None) -> Stats:
+        """The statistics of the whole history as of `today`."""
+        from .review import build_stats
+
+        with _no_gc():
+            return build_stats(index if index is not None else self.index())
+
+    def review_note(self, period: Period | None = None) -> str:
+        """The review note's Markdown for `period` (default: this ISO week; what `review --write` saves)."""
+        from .review_note import render_note
+
+        index, review, history = self.review(period)
+        return render_note(review, self.statistics(index), history)
 
     def feed(
         self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None

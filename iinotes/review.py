@@ -184,8 +184,9 @@ def events(index: Index) -> list[Event]:
         found.append(
             Event(day, "referral", person, referral.via, referral.target, by=source, by_path=referral.source)
         )
+    rank = {kind: number for number, kind in enumerate(EVENT_KINDS)}
     found = [event for event in found if event.day <= today]
-    found.sort(key=lambda e: (e.day, EVENT_KINDS.index(e.kind), e.person.casefold(), e.path, e.by))
+    found.sort(key=lambda e: (e.day, rank[e.kind], e.person.casefold(), e.path, e.by))
     return found
 
 
@@ -264,16 +265,19 @@ def median(values: Sequence[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def build_review(index: Index, items: Iterable[FollowUp], period: Period) -> Review:
-    """The review of `period`, as of the index's day. `items` are the open follow-ups on that day;
-    the weekly review item itself is left out of them."""
+def build_review(
+    index: Index, items: Iterable[FollowUp], period: Period, history: Sequence[Event] | None = None
+) -> Review:
+    """The review of `period`, as of the index's day. `items` are the open follow-ups on that day
+    (the weekly review item itself is left out of them); `history` is `events(index)` when the
+    caller has it already."""
     today = index.today
     open_items = [item for item in items if item.kind != "review"]
     ahead = today + dt.timedelta(days=COMING_DAYS)
     return Review(
         period=period,
         today=today,
-        events=tuple(e for e in events(index) if e.day in period),
+        events=tuple(e for e in (events(index) if history is None else history) if e.day in period),
         promises=tuple(p for p in promises(index) if p.due in period),
         overdue=tuple(i for i in open_items if i.due < today),
         coming=tuple(i for i in open_items if today <= i.due <= ahead),

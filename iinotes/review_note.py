@@ -14,7 +14,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from .review import FUNNEL_LABELS, Branch, Event, Review, Stats, median, weekly
+from .review import FUNNEL_LABELS, Branch, Event, Review, Stats, iso_week, median, weekly
 from .review_text import GROUP_HEADERS, days_text, group_cells, percent, summary_rows
 
 FOLDER = "reviews"
@@ -180,29 +180,31 @@ def _tree_list(stats: Stats) -> list[str]:
 def render_note(review: Review, stats: Stats, history: Sequence[Event]) -> str:
     """The review note's text, content hash included; `history` is every event (for the weekly chart)."""
     p = review.period
+    weekly_note = p.label == iso_week(p.start) and (p.end - p.start).days == 6 and p.start.weekday() == 0
+    span = "this week" if weekly_note else "in the period"
     lines = [
         "---",
         "type: review",
-        f"week: {p.label}",
+        f"{'week' if weekly_note else 'period'}: {p.label}",
         f"period_start: {p.start.isoformat()}",
         f"period_end: {p.end.isoformat()}",
         f"as_of: {review.today.isoformat()}",
         "---",
-        f"# Weekly review {p.label}",
+        f"# {'Weekly review' if weekly_note else 'Review'} {p.label}",
         "",
         f"{_day_text(p.start)} to {_day_text(p.end)}, as of {review.today.isoformat()}. Written by"
         " `iinotes review --write`; once you edit this note it is only rewritten with `--force`.",
         "",
         "## In numbers",
         "",
-        *_table(["", "this week"], [[what, value] for what, value in summary_rows(review)]),
+        *_table(["", span], [[what, value] for what, value in summary_rows(review)]),
         "",
         "## What happened",
         "",
     ]
     lines += [f"- {e.day.isoformat()}: {e.sentence(link)}" for e in review.events] or ["Nothing recorded."]
     if review.promises:
-        lines += ["", "## Commitments due this week", ""]
+        lines += ["", f"## Commitments due {span}", ""]
         lines += [f"- {m.due.isoformat()}: {m.task} (for {m.person}): **{m.state}**" for m in review.promises]
     lines += ["", "## What slipped (overdue now)", ""]
     lines += [
@@ -266,6 +268,5 @@ def render_note(review: Review, stats: Stats, history: Sequence[Event]) -> str:
     else:
         lines.append("No referrals yet: ask each person you meet who else you should talk to.")
     text = "\n".join(lines) + "\n"
-    marker = "\n---\n# Weekly review"
-    cut = text.index(marker)
+    cut = text.index("\n---\n# ")
     return text[:cut] + f"\n{HASH_KEY}: {_hash(text)}" + text[cut:]

@@ -193,7 +193,8 @@ def tree_lines(branches: tuple[Branch, ...], prefix: str | None = None) -> list[
 def stats_text(stats: Stats) -> str:
     """`stats` for people."""
     o = stats.overall
-    out = [f"Statistics as of {stats.today.isoformat()} ({o.leads} contacts)", "", "Funnel:"]
+    contacts = f"{o.leads} contact{'' if o.leads == 1 else 's'}"
+    out = [f"Statistics as of {stats.today.isoformat()} ({contacts})", "", "Funnel:"]
     previous = None
     for stage, count in stats.funnel():
         share = percent(count / o.leads) if o.leads else "-"

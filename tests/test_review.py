@@ -125,6 +125,10 @@ def test_review_last_week_and_a_month(vault):
     counts = month["counts"]
     assert (counts["added"], counts["outreach"], counts["nudges"], counts["replies"]) == (2, 3, 1, 2)
     assert (counts["median_days_to_reply"], counts["meetings"], counts["referrals"]) == (8.5, 2, 2)
+    text = vault.run("review", "--month", "--format", "md", today=WEDNESDAY).stdout
+    assert text.startswith("---\ntype: review\nperiod: 2026-11\nperiod_start: 2026-11-01\n")
+    assert "\n# Review 2026-11\n" in text and "|  | in the period |" in text
+    assert note_state(text) == "unedited"
 
 
 def test_an_empty_period_and_an_empty_vault(vault):
@@ -474,3 +478,11 @@ def test_weekly_item_setting(vault):
     vault.add("iinotes.toml", '[followups]\nreview_weekday = "funday"\n')
     result = vault.run("due", today="2026-11-25")
     assert result.exit_code == 2 and "followups.review_weekday: expected a day of the week" in result.stderr
+
+
+def test_write_error_is_a_message_not_a_traceback(vault):
+    hand_vault(vault)
+    vault.add("reviews", "a file where the folder should be")
+    result = vault.run("review", "--write", today=WEDNESDAY)
+    assert result.exit_code == 1
+    assert result.stderr == "iinotes: error: cannot read reviews/2026-W48.md: Not a directory\n"

@@ -35,7 +35,7 @@ def review(
     --write saves it as reviews/<ISO week>.md (a note you edited is kept
     unless you add --force). JSON schema: docs/review.md.
     """
-    from ..review import build_review, events, month_period, span_period, week_period
+    from ..review import month_period, span_period, week_period
     from ..values import parse_date
 
     if (since or until) and span:
@@ -43,8 +43,7 @@ def review(
     if until and not since:
         raise fail("--until needs --since", "e.g. --since 2026-11-01 --until 2026-11-15")
     vault = state().vault()
-    index, items = vault.follow_ups()
-    today = index.today
+    today = vault.today
     if since:
         try:
             period = span_period(parse_date(since), parse_date(until) if until else today)
@@ -57,21 +56,17 @@ def review(
             "--write saves the review of this ISO week only",
             "drop --month/--since; for a past week use --today with a day of that week",
         )
-    result = build_review(index, items, period)
-    if fmt == "json":
+    if fmt == "md" or write:
+        text = vault.review_note(period)
+    elif fmt == "json":
         from ..output import dumps
         from ..review_text import review_dict
 
-        text = dumps(review_dict(result))
-    elif fmt == "md" or write:
-        from ..review import build_stats
-        from ..review_note import render_note
-
-        text = render_note(result, build_stats(index), events(index))
+        text = dumps(review_dict(vault.review(period)[1]))
     else:
         from ..review_text import review_text
 
-        text = review_text(result)
+        text = review_text(vault.review(period)[1])
     if write:
         _write(vault.root, period.label, text, force)
     else:
@@ -113,8 +108,13 @@ def _write(root: Path, label: str, text: str, force: bool) -> None:
                     f"{rel} {what}; it was left as it is",
                     "add --force to replace it (your changes to it are lost), or move it away first",
                 )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, data)
+        except OSError as error:
+            raise EditRefused(
+                f"cannot write {rel}: {error.strerror}", "check that the reviews folder is writable"
+            ) from None
     click.echo(f"{rel}: {'wrote' if old is None else 'updated'}")
 
 
@@ -129,10 +129,7 @@ def stats(fmt: str) -> None:
     overall, by source and by tag; referrals per meeting; the referral tree
     (who led to whom). JSON schema and CSV columns: docs/review.md.
     """
-    from ..review import build_stats
-
-    index = state().vault().index()
-    result = build_stats(index)
+    result = state().vault().statistics()
     if fmt == "json":
         from ..output import dumps
         from ..review_text import stats_dict
