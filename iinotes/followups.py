@@ -162,7 +162,7 @@ def follow_ups(
     if memo is not None:
         memo.clear()
         memo.update(fresh)
-    review = weekly_review(settings, today, reviews)
+    review = weekly_review(settings, today, reviews) if index.contacts else None  # nothing to review yet
     if review is not None:
         keyed.append((_order(review), review))
     keyed.sort(key=lambda pair: pair[0])
