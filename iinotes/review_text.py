@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from .followups import FollowUp
@@ -32,21 +33,9 @@ def days_text(value: float | None) -> str:
     return f"{shown} day{'' if value == 1 else 's'}"
 
 
-def _item_dict(item: FollowUp) -> dict[str, object]:
-    return {
-        "kind": item.kind,
-        "due": item.due.isoformat(),
-        "title": item.title,
-        "detail": item.detail,
-        "sentence": item.sentence(),
-        "path": item.path,
-        "person": item.person,
-        "contact_path": item.contact_path,
-    }
-
-
-def review_dict(review: Review) -> dict[str, Any]:
-    """`review --format json`."""
+def review_dict(review: Review, describe: Callable[[FollowUp], dict[str, object]]) -> dict[str, Any]:
+    """`review --format json`; `describe` gives a follow-up's entry (the CLI passes `due`'s, so
+    both commands describe follow-ups alike)."""
     return {
         "schema": REVIEW_SCHEMA,
         "today": review.today.isoformat(),
@@ -58,8 +47,8 @@ def review_dict(review: Review) -> dict[str, Any]:
         "counts": review.counts(),
         "events": [event.as_dict() for event in review.events],
         "commitments": [promise.as_dict() for promise in review.promises],
-        "overdue": [_item_dict(item) for item in review.overdue],
-        "coming": [_item_dict(item) for item in review.coming],
+        "overdue": [describe(item) for item in review.overdue],
+        "coming": [describe(item) for item in review.coming],
     }
 
 

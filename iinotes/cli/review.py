@@ -61,8 +61,10 @@ def review(
     elif fmt == "json":
         from ..output import dumps
         from ..review_text import review_dict
+        from .feed import followup_dict
 
-        text = dumps(review_dict(vault.review(period)[1]))
+        index, result, _ = vault.review(period)
+        text = dumps(review_dict(result, lambda item: followup_dict(item, index.today)))
     else:
         from ..review_text import review_text
 
