@@ -58,6 +58,7 @@ def _hash(text: str) -> str:
 def note_state(text: str) -> str:
     """ "unedited" when the note is exactly as iinotes wrote it, else "edited" (a review note whose
     text no longer matches its hash) or "foreign" (not a review note written by iinotes)."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")  # a checkout or an editor may change these
     head = text.split("\n---\n", 1)[0] + "\n"
     match = _HASH_LINE.search(head)
     if not text.startswith("---\n") or match is None or "\ntype: review\n" not in head:

@@ -312,6 +312,19 @@ def test_write_is_stable_and_keeps_edits(vault):
     assert vault.run("review", "--write", today=WEDNESDAY).exit_code == 1
 
 
+def test_line_endings_changed_by_a_checkout_are_not_an_edit(vault):
+    hand_vault(vault)
+    vault.run("review", "--write", today=WEDNESDAY)
+    note = vault.root / "reviews" / "2026-W48.md"
+    crlf = note.read_bytes().replace(b"\n", b"\r\n")
+    note.write_bytes(crlf)  # git's autocrlf on Windows
+    assert note_state(crlf.decode()) == "unedited"
+    assert vault.run("review", "--write", today=WEDNESDAY).output == "reviews/2026-W48.md: unchanged\n"
+    assert note.read_bytes() == crlf
+    vault.contact("Fay Fox", added="2026-11-25")
+    assert vault.run("review", "--write", today=WEDNESDAY).output == "reviews/2026-W48.md: updated\n"
+
+
 def test_write_never_replaces_a_note_it_did_not_write(vault):
     hand_vault(vault)
     mine = vault.add("reviews/2026-W48.md", "# My own weekly notes\n")

@@ -92,7 +92,7 @@ def _write(root: Path, label: str, text: str, force: bool) -> None:
         except OSError as error:
             raise EditRefused(f"cannot read {rel}: {error.strerror}") from None
         data = text.encode("utf-8")
-        if old == data:
+        if old is not None and old.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n") == data:
             click.echo(f"{rel}: unchanged")
             return
         if old is not None and not force:
