@@ -7,7 +7,8 @@ baseline; medians with min-max, and each command's peak RSS.
 For each size a vault is generated (benchmarks/generate_vault.py), `iinotes index` runs once to
 fill the cache, then --repeat rounds each run every command once, in the same order, as separate
 `python -m iinotes` processes (start-up and imports included). What review and stats add over
-`due` is the difference of the medians.
+`due` is the difference of the medians. CPU seconds (user + system, from wait4) are shown too:
+on a shared machine they move less than wall time.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ COMMANDS = {
 }
 
 
-def run(root: Path, args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one `python -m iinotes` process."""
+def run(root: Path, args: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one `python -m iinotes` process."""
     command = [
         sys.executable,
         "-m",
@@ -61,7 +62,7 @@ def run(root: Path, args: list[str]) -> tuple[float, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(args)} exited {process.returncode}")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def main() -> None:
@@ -70,13 +71,13 @@ def main() -> None:
     results = []
     for vault in prepared_vaults(args.sizes, args.seed, args.keep):
         run(vault.root, ["index"])  # fill the cache: users run these on a vault they use daily
-        runs: dict[str, list[tuple[float, int]]] = {name: [] for name in COMMANDS}
+        runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in COMMANDS}
         for round_number in range(args.repeat):
             log(f"  round {round_number + 1} of {args.repeat}")
             for name, command in COMMANDS.items():
                 runs[name].append(run(vault.root, command))
         for name, measured in runs.items():
-            seconds = [s for s, _ in measured]
+            seconds = [s for s, _, _ in measured]
             results.append(
                 {
                     "notes": vault.notes,
@@ -84,7 +85,8 @@ def main() -> None:
                     "median_s": statistics.median(seconds),
                     "min_s": min(seconds),
                     "max_s": max(seconds),
-                    "peak_rss_mib": max(r for _, r in measured) / 1024,
+                    "median_cpu_s": statistics.median(c for _, c, _ in measured),
+                    "peak_rss_mib": max(r for _, _, r in measured) / 1024,
                 }
             )
     if args.json:
@@ -96,11 +98,12 @@ def main() -> None:
             r["command"],
             f"{r['median_s']:.3f}",
             f"{r['min_s']:.3f}-{r['max_s']:.3f}",
+            f"{r['median_cpu_s']:.3f}",
             f"{r['peak_rss_mib']:.0f}",
         ]
         for r in results
     ]
-    print(format_table(["notes", "command", "median s", "min-max s", "peak RSS MiB"], rows))
+    print(format_table(["notes", "command", "median s", "min-max s", "median CPU s", "peak RSS MiB"], rows))
 
 
 if __name__ == "__main__":
