@@ -497,5 +497,5 @@ def test_write_error_is_a_message_not_a_traceback(vault):
     hand_vault(vault)
     vault.add("reviews", "a file where the folder should be")
     result = vault.run("review", "--write", today=WEDNESDAY)
-    assert result.exit_code == 1
-    assert result.stderr == "iinotes: error: cannot read reviews/2026-W48.md: Not a directory\n"
+    assert result.exit_code == 1 and result.stderr.startswith("iinotes: error: Not a directory (")
+    assert "  hint: a part of the path is a file, not a folder: check the path\n" in result.stderr

@@ -76,31 +76,34 @@ def review(
 
 
 def _write(root: Path, label: str, text: str, force: bool) -> None:
+    """Save the review note: created if missing, replaced only while unedited (or with --force),
+    and never over a save that lands meanwhile (the checked write of the other write commands).
+    OS errors (read-only folder, disk full) become one line in the CLI group."""
     from ..edit import EditRefused
+    from ..notes import MAX_NOTE_BYTES
     from ..review_note import note_path, note_state
-    from ..vault import atomic_write
+    from ..vault import atomic_write, read_original
     from ..writes import check_git_state, write_lock
 
     rel = note_path(label)
     target = root / rel
+    data = text.encode("utf-8")
     with write_lock(root):
         check_git_state(root)
         try:
-            old = target.read_bytes()
+            original = read_original(target, MAX_NOTE_BYTES + 1)
         except FileNotFoundError:
-            old = None
-        except OSError as error:
-            raise EditRefused(f"cannot read {rel}: {error.strerror}") from None
-        data = text.encode("utf-8")
-        if old is not None and old.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n") == data:
-            click.echo(f"{rel}: unchanged")
-            return
-        if old is not None and not force:
+            original = None
+        if original is not None:
+            old = original.data
+            if old.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n") == data:
+                click.echo(f"{rel}: unchanged")
+                return
             try:
                 kind = note_state(old.decode("utf-8"))
             except UnicodeDecodeError:
                 kind = "foreign"
-            if kind != "unedited":
+            if kind != "unedited" and not force:
                 what = (
                     "was edited since iinotes wrote it"
                     if kind == "edited"
@@ -110,14 +113,9 @@ def _write(root: Path, label: str, text: str, force: bool) -> None:
                     f"{rel} {what}; it was left as it is",
                     "add --force to replace it (your changes to it are lost), or move it away first",
                 )
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, data)
-        except OSError as error:
-            raise EditRefused(
-                f"cannot write {rel}: {error.strerror}", "check that the reviews folder is writable"
-            ) from None
-    click.echo(f"{rel}: {'wrote' if old is None else 'updated'}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, data, original=original, create=original is None)
+    click.echo(f"{rel}: {'wrote' if original is None else 'updated'}")
 
 
 @click.command()
