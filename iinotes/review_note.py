@@ -74,7 +74,8 @@ def mermaid_blocks(text: str) -> list[str]:
 
 def _mm(label: str) -> str:
     """Text safe inside a quoted Mermaid label (entity codes for what would end or break it)."""
-    return label.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    out = label.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return out.replace("`", "#96;")  # a leading backtick would start a Markdown string
 
 
 def _cell(text: str) -> str:
@@ -91,7 +92,7 @@ def link(name: str, path: str | None, *, in_table: bool = False) -> str:
     if not path:
         return name
     stem = _stem(path)
-    if stem == name:
+    if stem == name or any(mark in name for mark in ("[", "]", "|", "\n")):  # they would end the link
         return f"[[{stem}]]"
     bar = "\\|" if in_table else "|"
     return f"[[{stem}{bar}{name}]]"

@@ -499,3 +499,44 @@ def test_write_error_is_a_message_not_a_traceback(vault):
     result = vault.run("review", "--write", today=WEDNESDAY)
     assert result.exit_code == 1 and result.stderr.startswith("iinotes: error: Not a directory (")
     assert "  hint: a part of the path is a file, not a folder: check the path\n" in result.stderr
+
+
+def test_mermaid_parses_charts_of_any_names():
+    """Names from a nasty alphabet (quotes, brackets, #, ;, |, backticks, entities, emoji, RTL),
+    with cycles and self-referrals: every chart still parses."""
+    import datetime as dt
+    import random
+
+    from iinotes.review import Group, Stats, referral_tree
+    from iinotes.review_note import activity_chart, funnel_chart, referral_chart
+
+    rng = random.Random(14)
+    alphabet = (
+        list("abcXYZ éøß漢字")
+        + list("\"'`#;:|[](){}<>&%@!?*_-=+/\\~^$,.")
+        + ["🙂", "\u05d0", "#quot;", "end"]
+    )
+
+    def name() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))).strip() or "x"
+
+    charts = []
+    for _ in range(40):
+        people = [
+            (name(), f"contacts/{n}.md" if rng.random() < 0.7 else None) for n in range(rng.randint(1, 6))
+        ]
+        people = [(n, p.replace("contacts/", f"contacts/{n}") if p else None) for n, p in people]
+        edges = []
+        for _ in range(rng.randint(1, 8)):
+            (a, ap), (b, bp) = rng.choice(people), rng.choice(people)
+            if ap is not None:
+                edges.append((a, ap, b, bp))
+        if not edges:
+            continue
+        group = Group("all", 5, 4, 3, 2, 1, (1, 2))
+        stats = Stats(dt.date(2026, 11, 25), group, (), (), 2, len(edges), tuple(edges), referral_tree(edges))
+        charts += [referral_chart(stats), funnel_chart(stats)]
+    charts.append(activity_chart([(f"2026-W{n:02d}", {"messages": n, "meetings": 0}) for n in range(1, 13)]))
+    results = mermaid_parse(charts)
+    failed = [(chart, r) for chart, r in zip(charts, results, strict=True) if not r["ok"]]
+    assert not failed, failed[:2]
