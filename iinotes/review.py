@@ -171,6 +171,7 @@ def events(index: Index) -> list[Event]:
         if contact.last_contact is not None:
             touch_days.add(contact.last_contact)
         found += [Event(day, "touch", name, path, path) for day in touch_days]
+    first_told: dict[tuple[str, str], Event] = {}  # a person named again at a later meeting counts once
     for referral in index.referrals:
         day = met_on.get(referral.via)
         target = index.contacts.get(referral.target) if referral.target else None
@@ -181,9 +182,13 @@ def events(index: Index) -> list[Event]:
             continue  # undated: counted in the statistics, in no period
         source = index.contacts[referral.source].contact.name if referral.source in index.contacts else "?"
         person = target.contact.name if target else referral.name
-        found.append(
-            Event(day, "referral", person, referral.via, referral.target, by=source, by_path=referral.source)
+        event = Event(
+            day, "referral", person, referral.via, referral.target, by=source, by_path=referral.source
         )
+        key = (referral.source, referral.target or "?" + person.casefold())
+        if key not in first_told or (day, event.path) < (first_told[key].day, first_told[key].path):
+            first_told[key] = event
+    found += first_told.values()
     rank = {kind: number for number, kind in enumerate(EVENT_KINDS)}
     found = [event for event in found if event.day <= today]
     found.sort(key=lambda e: (e.day, rank[e.kind], e.person.casefold(), e.path, e.by))

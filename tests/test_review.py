@@ -540,3 +540,13 @@ def test_mermaid_parses_charts_of_any_names():
     results = mermaid_parse(charts)
     failed = [(chart, r) for chart, r in zip(charts, results, strict=True) if not r["ok"]]
     assert not failed, failed[:2]
+
+
+def test_a_referral_named_again_counts_once(vault):
+    vault.contact("Amy", outreach="[2026-11-01]", responded="2026-11-02")
+    vault.interview("2026-11-03", "Amy", scheduled="2026-11-03", status="done", referrals='["[[Cal]]"]')
+    vault.interview("2026-11-24", "Amy", scheduled="2026-11-24", status="done", referrals='["[[Cal]]"]')
+    month = run_json(vault, "review", "--month")["counts"]
+    week = run_json(vault, "review", "--week")["counts"]
+    assert (month["referrals"], month["meetings"], week["referrals"], week["meetings"]) == (1, 2, 0, 1)
+    assert run_json(vault, "stats")["referrals"]["total"] == 1
