@@ -550,3 +550,21 @@ def test_a_referral_named_again_counts_once(vault):
     week = run_json(vault, "review", "--week")["counts"]
     assert (month["referrals"], month["meetings"], week["referrals"], week["meetings"]) == (1, 2, 0, 1)
     assert run_json(vault, "stats")["referrals"]["total"] == 1
+
+
+def test_same_bytes_whatever_the_machine_zone_and_locale(vault):
+    import os
+    import subprocess
+    import sys
+
+    hand_vault(vault)
+    vault.add("iinotes.toml", 'timezone = "Europe/Paris"\n')  # without it, the machine's zone is the vault's
+    outputs = set()
+    for zone, lang in (("UTC", "C.UTF-8"), ("Pacific/Kiritimati", "de_DE.UTF-8"), ("America/Adak", "fr_FR")):
+        env = {**os.environ, "TZ": zone, "LANG": lang, "LC_ALL": lang}
+        args = ["--vault", str(vault.root), "--today", WEDNESDAY, "review", "--format", "md"]
+        result = subprocess.run(
+            [sys.executable, "-m", "iinotes", *args], capture_output=True, env=env, check=True
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
