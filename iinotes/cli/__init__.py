@@ -79,9 +79,16 @@ def cli(ctx: click.Context, **_: object) -> None:
 
 
 def _register() -> None:
-    from . import core, draft, feed, live, write
+    from . import core, draft, feed, importing, live, write
 
-    for command in (*core.COMMANDS, *feed.COMMANDS, *live.COMMANDS, *write.COMMANDS, *draft.COMMANDS):
+    for command in (
+        *core.COMMANDS,
+        *feed.COMMANDS,
+        *live.COMMANDS,
+        *write.COMMANDS,
+        *draft.COMMANDS,
+        *importing.COMMANDS,
+    ):
         cli.add_command(command)
 
 
