@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import importer, writes
-from .edit import Append, Change, EditRefused, SetValue
+from .edit import Append, Change, SetValue
 from .errors import IinotesError, UsageError
 from .importer import Export, Filters, Known, Person, Plan, Step
 from .model import Contact
@@ -143,7 +144,7 @@ def check_template(root: Path, today: dt.date) -> str:
     template = writes._template(root, "contact", writes.CONTACT_TEMPLATE)
     probe = Person(line=0, name="Template Check", raw_name="Template Check", company="Acme")
     text, changes = contact_note(template, probe, probe.name, today, "LinkedIn", (), "a check")
-    writes._create(root, "contacts/.template-check.md", text, changes, dry_run=True)
+    writes.new_note_bytes("contacts/Template Check.md", text, changes)
     return template
 
 
@@ -158,36 +159,81 @@ def carry_out(
     origin: str = "the import",
     dry_run: bool = False,
 ) -> Iterator[Outcome]:
-    """Do each step of the plan, yielding as it goes (a progress bar follows it). A note that
-    cannot be written is an Outcome with `error`; the others go on."""
+    """Do the plan, yielding an Outcome per step as it goes (a progress bar follows it; the order
+    may differ from the plan's). A note that cannot be written is an Outcome with `error`; the
+    others go on. New notes are written in batches of BATCH, each under the vault's write lock,
+    by WRITERS threads (the time goes into fsync, which threads overlap); each note is still
+    written whole (temp file, fsync, rename) or not at all."""
     template = check_template(root, today)
     tags = [tag.strip().lstrip("#") for tag in tags if tag.strip().lstrip("#")]
+    made = _Maker(root, template, today, source, tags, origin)
+    batch: list[Step] = []
     for step in plan.steps:
         if step.action == "new":
-            yield _new(root, template, step, today, source, tags, origin, dry_run)
+            if dry_run:
+                yield Outcome(step, True, step.path)
+                continue
+            batch.append(step)
+            if len(batch) >= BATCH:
+                yield from made.create(batch)
+                batch = []
         elif step.action == "there" and update and not step.repeats:
+            yield from made.create(batch)  # the lock is free again before edit_note takes it
+            batch = []
             yield _fill(root, step, source, tags, dry_run)
         else:
             yield Outcome(step, False)
+    yield from made.create(batch)
 
 
-def _new(
-    root: Path,
-    template: str,
-    step: Step,
-    today: dt.date,
-    source: str,
-    tags: Sequence[str],
-    origin: str,
-    dry_run: bool,
-) -> Outcome:
-    if dry_run:
-        return Outcome(step, True, step.path)
-    text, changes = contact_note(template, step.person, step.stem, today, source, tags, origin)
+BATCH = 64
+WRITERS = 4
+
+
+@dataclass(frozen=True)
+class _Maker:
+    """Makes new contact notes from the template, a batch at a time."""
+
+    root: Path
+    template: str
+    today: dt.date
+    source: str
+    tags: Sequence[str]
+    origin: str
+
+    def create(self, steps: Sequence[Step]) -> Iterator[Outcome]:
+        if not steps:
+            return
+        writes.check_git_state(self.root)
+        with writes.write_lock(self.root), ThreadPoolExecutor(WRITERS) as pool:
+            try:
+                queued: list[tuple[Step, Future[None] | str]] = []
+                for step in steps:
+                    text, changes = contact_note(
+                        self.template, step.person, step.stem, self.today, self.source, self.tags, self.origin
+                    )
+                    try:
+                        data = writes.new_note_bytes(step.path, text, changes)
+                    except IinotesError as error:
+                        queued.append((step, error.message))
+                        continue
+                    queued.append((step, pool.submit(writes.write_new_note, self.root, step.path, data)))
+                for step, job in queued:
+                    yield _written(step, job)
+            except BaseException:  # Ctrl-C, SIGTERM, or the consumer gone: start no further write
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+
+
+def _written(step: Step, job: Future[None] | str) -> Outcome:
+    if isinstance(job, str):
+        return Outcome(step, False, error=job)
     try:
-        writes._create(root, step.path, text, changes)
-    except (UsageError, EditRefused) as error:
+        job.result()
+    except IinotesError as error:
         return Outcome(step, False, error=error.message)
+    except OSError as error:
+        return Outcome(step, False, error=f"cannot write it: {error.strerror}")
     return Outcome(step, True, step.path)
 
 

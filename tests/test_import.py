@@ -359,7 +359,8 @@ def test_matching_by_url_email_name_and_alias_and_possible_duplicates(vault: Vau
         "  Chris O'Neil (AT&T / Mobility · VP: Sales & Marketing), line 15: contacts/Christopher O'Neil.md"
         " (same name and company)\n" in out
     )
-    assert "Possible duplicates, not imported (--keep-both imports them) (2):\n" in out
+    assert "Possible duplicates, not imported (2):\n" in out
+    assert "  (different people? run the same command with --keep-both to import them too)\n" in out
     assert (
         "  Ahmed Khan, line 11: a note named Ahmed Khan.md exists that is not a readable contact note\n"
         in out
@@ -672,3 +673,16 @@ def test_progress_bar_on_a_terminal_only(vault: VaultFactory, big: Path):
     assert b"Importing" not in out  # the report itself carries no bar
     quiet = vault.run("import", "linkedin", str(big), "--limit", "40")
     assert "Importing" not in quiet.output
+
+
+def test_a_broken_template_stops_the_import_before_anything_is_written(vault: VaultFactory):
+    vault.add("templates/contact.md", "---\ntype: template\nid: [unclosed\n---\n# {{title}}\n")
+    result = vault.run("import", "linkedin", str(CSV), "--source", "alumni")
+    assert result.exit_code == 2
+    assert "template" in result.output
+    assert not (vault.root / "contacts").exists()
+
+
+def test_source_can_be_given(vault: VaultFactory):
+    assert vault.run("import", "vcard", str(DATA / "v4.vcf"), "--source", "Umbrella alumni").exit_code == 0
+    assert contacts(vault.root)["Priya Patel"].source == "Umbrella alumni"

@@ -246,9 +246,11 @@ def _report_text(
         updated = [done[id(s)] for s in there if id(s) in done and done[id(s)].changed]
         lines += _section("Updated", (f"{o.step.path}: filled {o.message}" for o in updated))
     lines += _section(
-        "Possible duplicates, not imported (--keep-both imports them)",
+        "Possible duplicates, not imported",
         (f"{_person(s)}, line {s.person.line}: {s.why}" for s in duplicates),
     )
+    if duplicates:
+        lines.append("  (different people? run the same command with --keep-both to import them too)")
     lines += _section("Bad rows, skipped", (f"{file.name}:{row.line}: {row.message}" for row in plan.bad))
     errors = [o for o in outcomes if o.error]
     lines += _section(
