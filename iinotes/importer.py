@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -190,6 +191,20 @@ def one_line(text: str) -> str:
     return " / ".join(_SPACES.sub(" ", line).strip() for line in text.splitlines() if line.strip())
 
 
+_COMPANY_FORMS = re.compile(
+    r"\b(?:inc|incorporated|llc|llp|ltd|limited|corp|corporation|co|company|gmbh|ag|sa|sas|plc|bv|nv|pty)\b"
+)
+
+
+def company_key(company: str) -> str:
+    """A company as matching compares it: no accents, case, punctuation or legal form
+    ("Acme, Inc." is "ACME Corp" is "acme")."""
+    text = unicodedata.normalize("NFKD", company.translate(_FOLD))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = re.sub(r"[^\w\s]", " ", text)
+    return _SPACES.sub(" ", _COMPANY_FORMS.sub(" ", text)).strip() or text.strip()
+
+
 def email_key(email: str) -> str:
     """An email address as matching compares it."""
     return email.strip().removeprefix("mailto:").strip().casefold()
@@ -228,7 +243,7 @@ def read_linkedin(data: bytes) -> Export:
     """Read LinkedIn's Connections.csv: the "Notes:" lines before the header are skipped, a BOM
     and CRLF are fine, rows without a name or with a bad date or field count are `BadRow`s."""
     text = decode(data)
-    lines = text.splitlines(keepends=True)
+    lines = list(io.StringIO(text, newline=""))  # split at \r\n, \n, \r only (not at U+2028 & co)
     delimiter = ","
     header_at = None
     for number, line in enumerate(lines):
@@ -449,6 +464,8 @@ def _card_person(line: int, card: _Card) -> tuple[Person | None, str]:
     if first("X-ABSHOWAS").upper() == "COMPANY" or (full and full == org and not (given or family)):
         return None, f"a company card ({org or full}), not a person"
     raw = full
+    if "," in full and (given or family):  # "Doe, Jane" (file-as order), or credentials: N says it
+        full = " ".join(p for p in (given, additional, family) if p)
     if full:
         for word in prefix.split():
             if full.startswith(word + " "):
@@ -526,7 +543,7 @@ def select(people: Sequence[Person], filters: Filters) -> tuple[list[Person], in
     return kept, len(people) - len(kept)
 
 
-_QUALIFIED = re.compile(r"(.+?) \((?:[^()]+|\d+)\)")
+_QUALIFIED = re.compile(r"(.+?) \([^()]+\)")
 
 
 class _Table:
@@ -553,7 +570,7 @@ class _Table:
 
 
 def _same(a: str, b: str) -> bool:
-    return fold(a) == fold(b)
+    return company_key(a) == company_key(b)
 
 
 def match(person: Person, table: _Table) -> Step | None:

@@ -686,3 +686,24 @@ def test_a_broken_template_stops_the_import_before_anything_is_written(vault: Va
 def test_source_can_be_given(vault: VaultFactory):
     assert vault.run("import", "vcard", str(DATA / "v4.vcf"), "--source", "Umbrella alumni").exit_code == 0
     assert contacts(vault.root)["Priya Patel"].source == "Umbrella alumni"
+
+
+def test_companies_match_without_legal_forms_and_punctuation():
+    assert importer.company_key("Acme, Inc.") == importer.company_key("ACME Corp") == "acme"
+    assert importer.company_key("Société Générale SA") == "societe generale"
+    table = importer._Table([importer.Known("contacts/Jane Doe.md", "Jane Doe", company="ACME Corp")])
+    jane = importer.Person(line=5, name="Jane Doe", raw_name="Jane Doe", company="Acme, Inc.")
+    step = importer.match(jane, table)
+    assert step is not None and (step.action, step.why) == ("there", "same name and company")
+
+
+def test_vcard_file_as_names_and_a_u2028_inside_a_csv_value():
+    card = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Doe, Jane\r\nN:Doe;Jane;;;\r\nEND:VCARD\r\n"
+    (person,) = importer.read_vcard(card, vobject_line).people
+    assert person.name == "Jane Doe"
+    rows = [
+        "Ann,Lee,https://www.linkedin.com/in/ann,,Acme,Chief\u2028Cook,01 Jan 2024",
+        "Bo,Ek,,,,,02 Jan 2024",
+    ]
+    people = importer.read_linkedin(connections(rows)).people
+    assert [(p.line, p.role) for p in people] == [(5, "Chief / Cook"), (6, "")]
