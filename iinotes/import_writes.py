@@ -10,7 +10,7 @@ import killed half-way finishes when it is run again, with nothing doubled.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,7 +158,7 @@ def carry_out(
     update: bool = False,
     origin: str = "the import",
     dry_run: bool = False,
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Do the plan, yielding an Outcome per step as it goes (a progress bar follows it; the order
     may differ from the plan's). A note that cannot be written is an Outcome with `error`; the
     others go on. New notes are written in batches of BATCH, each under the vault's write lock,

@@ -188,6 +188,7 @@ def _run(
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        steps.close()  # an interrupted batch: cancel its writes not yet started, release the lock
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     if fmt == "json":
