@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, VaultFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iinotes import importer
+from iinotes.errors import UsageError
 from iinotes.import_writes import vobject_line
 from iinotes.model import Contact
 from iinotes.notes import parse_note
@@ -709,3 +712,29 @@ def test_vcard_file_as_names_and_a_u2028_inside_a_csv_value():
     ]
     people = importer.read_linkedin(connections(rows)).people
     assert [(p.line, p.role) for p in people] == [(5, "Chief / Cook"), (6, "")]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=40),
+            st.sampled_from(
+                ["BEGIN:VCARD", "END:VCARD", "VERSION:2.1", "FN:A;B", "N:;;", ",,,", '"', "=", " x"]
+            ),
+        ),
+        max_size=12,
+    ),
+    st.sampled_from(["\r\n", "\n", "\r"]),
+)
+def test_any_export_is_read_or_refused_never_a_traceback(lines, eol):
+    for head in (HEADER, "BEGIN:VCARD"):
+        data = (eol.join([head, *lines]) + eol).encode("utf-8", "surrogatepass")
+        for read in (importer.read_linkedin, lambda d: importer.read_vcard(d, vobject_line)):
+            try:
+                export = read(data)
+            except UsageError:
+                continue
+            for person in export.people:
+                assert person.name == importer.clean_name(person.name) and person.line >= 1
+            assert all(row.line >= 1 for row in export.bad)
