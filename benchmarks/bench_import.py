@@ -3,8 +3,9 @@ process each time), against a naive script that writes one Markdown file per row
 
     python benchmarks/bench_import.py [--rows 5000] [--repeat 3] [--keep DIR] [--json]
 
-The export is generated the way LinkedIn writes Connections.csv (the Notes: preamble, a BOM, CRLF,
-quoted commas, empty emails, credentials and emoji in some names, namesakes, `05 Nov 2024` dates).
+The export (distinct names but for 1 in 100 namesakes) is generated the way LinkedIn writes
+Connections.csv: the Notes: preamble, a BOM, CRLF, quoted commas, empty emails, credentials and
+emoji in some names, `05 Nov 2024` dates.
 Each round, interleaved, every figure being one whole process (interpreter start-up included):
 
   naive      a script with csv.DictReader writing contacts/<First Last>.md with an f-string front
@@ -24,6 +25,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,8 +40,16 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` and `iinotes
 
 from benchmarks.common import environment, log  # noqa: E402
 
-FIRST = "James Mary John Patricia Robert Jennifer Michael Linda David Wei Priya Zoë José Ngozi Ahmed".split()
-LAST = "Smith Johnson Williams Brown Jones García Miller Müller Ångström Khan Patel Okafor Lee Nguyen".split()
+FIRST = """James Mary John Patricia Robert Jennifer Michael Linda David Elizabeth William Barbara
+Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy Anthony Betty Mark
+Sandra Paul Ashley Steven Emily Andrew Kimberly Joshua Donna Kevin Michelle Brian Carol George Amanda
+Wei Priya Zoë José Ngozi Ahmed Fatima Hiroshi Yuki Olga Sven Chiara Mateo Aisha Kofi Ingrid Rahul Mei
+Lucía Dmitri Amara Nikhil Sofia Tariq Elena Jin Ana""".split()
+LAST = """Smith Johnson Williams Brown Jones García Miller Davis Rodríguez Martínez Hernández López Gonzalez
+Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Pérez Thompson White Harris Sánchez Clark Ramirez Lewis
+Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera
+Campbell Mitchell Carter Müller Ångström Khan Patel Okafor Tanaka Ivanova Rossi Schmidt Novak Kowalski Haddad
+Mensah Sato Chen Wang Singh Dubois Jensen Silva Costa""".split()
 COMPANIES = [
     "Acme, Inc.",
     "Globex",
@@ -77,18 +87,26 @@ for row in csv.DictReader(lines[start:]):
 def generate(rows: int, seed: int = 15) -> bytes:
     """A Connections.csv with `rows` connections, newest first, as LinkedIn writes it."""
     rng = random.Random(seed)
+    plain = [(f, la) for f in FIRST for la in LAST]
+    names = rng.sample(plain, min(rows, len(plain)))
+    names += rng.sample(
+        [(f"{f} {m}.", la) for f, la in plain for m in "ABCDEFGHJKLMNPRSTW"], rows - len(names)
+    )
+    for i in range(0, rows, 100):  # about 1 in 100 shares a name with someone else (a namesake)
+        names[i] = names[(i * 7 + 3) % rows]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
         ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
     )
     for i in range(rows):
-        first, last = rng.choice(FIRST), rng.choice(LAST)
+        first, last = names[i]
         shown_last = last + rng.choice(["", "", "", "", ", PhD", ", MBA", " 🎓"])
         email = f"{first}.{last}.{i}@example.com".lower() if rng.random() < 0.3 else ""
         day = 1 + i % 28
         connected = f"{day:02d} {MONTHS[(rows - i) // 200 % 12]} {2024 - i // 2400}"
-        url = f"https://www.linkedin.com/in/{first}-{last}-{i:05x}".lower()
+        slug = re.sub(r"\W+", "-", f"{first} {last}".lower()).strip("-")
+        url = f"https://www.linkedin.com/in/{slug}-{i:05x}"
         writer.writerow(
             [first, shown_last, url, email, rng.choice(COMPANIES), rng.choice(POSITIONS), connected]
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -157,6 +158,7 @@ _FOLD = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "�
 _FOLD.update(str.maketrans({"œ": "oe", "Œ": "oe", "ı": "i", "ð": "d", "þ": "th"}))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(name: str) -> str:
     """A name as matching compares it: cleaned, without accents, case-folded, single spaces."""
     text = unicodedata.normalize("NFKD", clean_name(name).translate(_FOLD))
@@ -164,6 +166,7 @@ def fold(name: str) -> str:
     return _SPACES.sub(" ", text.casefold().replace("-", " ")).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def linkedin_key(url: str) -> str:
     """A LinkedIn profile URL as matching compares it: `in/<slug>` (any scheme, host, country
     subdomain, trailing slash, query or case), else the cleaned text itself."""
@@ -196,6 +199,7 @@ _COMPANY_FORMS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def company_key(company: str) -> str:
     """A company as matching compares it: no accents, case, punctuation or legal form
     ("Acme, Inc." is "ACME Corp" is "acme")."""
