@@ -67,7 +67,8 @@ def read_export(kind: str, path: Path) -> Export:
 
 def vault_contacts(vault: Vault) -> tuple[list[Known], list[str]]:
     """The vault's contacts as matching needs them, and the file name (without .md) of every note."""
-    parsed, _ = vault.read()
+    vault.index()  # reads the vault through the parse cache and saves it: a rerun parses nothing again
+    parsed, _ = vault.read()  # every note (not only contacts), from memory after index()
     known = [
         Known(n.path, n.name, n.aliases, n.company, n.email, n.linkedin)
         for n in (p.note for p in parsed)
