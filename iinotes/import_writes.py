@@ -188,7 +188,7 @@ def carry_out(
 
 
 BATCH = 64
-WRITERS = 4
+WRITERS = 8
 
 
 @dataclass(frozen=True)
@@ -208,17 +208,24 @@ class _Maker:
         writes.check_git_state(self.root)
         with writes.write_lock(self.root), ThreadPoolExecutor(WRITERS) as pool:
             try:
-                queued: list[tuple[Step, Future[None] | str]] = []
-                for step in steps:
+                made: list[tuple[Step, bytes | str]] = []
+                for step in steps:  # first the CPU work, then the writes: threads then only wait on I/O
                     text, changes = contact_note(
                         self.template, step.person, step.stem, self.today, self.source, self.tags, self.origin
                     )
                     try:
-                        data = writes.new_note_bytes(step.path, text, changes)
+                        made.append((step, writes.new_note_bytes(step.path, text, changes)))
                     except IinotesError as error:
-                        queued.append((step, error.message))
-                        continue
-                    queued.append((step, pool.submit(writes.write_new_note, self.root, step.path, data)))
+                        made.append((step, error.message))
+                queued: list[tuple[Step, Future[None] | str]] = [
+                    (
+                        step,
+                        data
+                        if isinstance(data, str)
+                        else pool.submit(writes.write_new_note, self.root, step.path, data),
+                    )
+                    for step, data in made
+                ]
                 for step, job in queued:
                     yield _written(step, job)
             except BaseException:  # Ctrl-C, SIGTERM, or the consumer gone: start no further write
