@@ -77,10 +77,12 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
                 "tags",
                 multiple=True,
                 metavar="TAG",
-                help="Add this tag to new contacts (repeatable).",
+                help="Add this tag to new contacts, and with --update to those already there (repeatable).",
             ),
             click.option(
-                "--source", metavar="TEXT", help="The source: key of new contacts (see the defaults)."
+                "--source",
+                metavar="TEXT",
+                help="What new contacts' source: says. Default: LinkedIn, or address book for vcard.",
             ),
             click.option(
                 "--update",
