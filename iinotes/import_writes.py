@@ -22,6 +22,7 @@ from .errors import IinotesError, UsageError
 from .importer import Export, Filters, Known, Person, Plan, Step
 from .model import Contact
 from .pipeline import Vault
+from .vault import clean_leftovers
 
 KINDS = ("linkedin", "vcard")
 DEFAULT_SOURCE = {"linkedin": "LinkedIn", "vcard": "address book"}
@@ -217,13 +218,10 @@ class _Maker:
                         made.append((step, writes.new_note_bytes(step.path, text, changes)))
                     except IinotesError as error:
                         made.append((step, error.message))
+                for folder in {(self.root / step.path).parent for step in steps}:
+                    clean_leftovers(folder)  # once a batch, not once a note (a scan of the folder each)
                 queued: list[tuple[Step, Future[None] | str]] = [
-                    (
-                        step,
-                        data
-                        if isinstance(data, str)
-                        else pool.submit(writes.write_new_note, self.root, step.path, data),
-                    )
+                    (step, data if isinstance(data, str) else pool.submit(self._write, step.path, data))
                     for step, data in made
                 ]
                 for step, job in queued:
@@ -231,6 +229,9 @@ class _Maker:
             except BaseException:  # Ctrl-C, SIGTERM, or the consumer gone: start no further write
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
+
+    def _write(self, rel: str, data: bytes) -> None:
+        writes.write_new_note(self.root, rel, data, clean=False)
 
 
 def _written(step: Step, job: Future[None] | str) -> Outcome:

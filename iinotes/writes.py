@@ -565,14 +565,15 @@ def new_note_bytes(rel: str, text: str, changes: Sequence[Change]) -> bytes:
     return data
 
 
-def write_new_note(root: Path, rel: str, data: bytes) -> None:
+def write_new_note(root: Path, rel: str, data: bytes, *, clean: bool = True) -> None:
     """Write a new note's bytes atomically, never over an existing file; the caller holds the
-    write lock (`_create`, or an import writing many notes under one lock)."""
+    write lock (`_create`, or an import writing many notes under one lock). `clean`: as for
+    `atomic_write`."""
     _refuse_existing(root, rel)
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        atomic_write(path, data, create=True)
+        atomic_write(path, data, create=True, clean=clean)
     except FileExistsError:
         raise UsageError(f"{rel} was created meanwhile; iinotes never overwrites a note", "open it") from None
 
