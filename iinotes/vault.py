@@ -311,7 +311,9 @@ def _link_new(source: str, target: str) -> None:
     os.unlink(source)
 
 
-def atomic_write(path: Path, data: bytes, *, original: Original | None = None, create: bool = False) -> None:
+def atomic_write(
+    path: Path, data: bytes, *, original: Original | None = None, create: bool = False, clean: bool = True
+) -> None:
     """Replace `path` with `data`: temp file in the same folder, fsync, rename. A symlink stays a
     symlink (its target is replaced); the original is untouched if anything fails.
 
@@ -322,9 +324,12 @@ def atomic_write(path: Path, data: bytes, *, original: Original | None = None, c
     read; elsewhere the note is moved aside, the new one is put in only if the name is still free,
     and the moved file is compared. If it is not the one read, the user's version is put back: then
     ChangedOnDisk. A file with hard links is refused (replacing it
-    would cut the link). Stale temp files of killed writes in the same folder are cleaned up."""
+    would cut the link). Stale temp files of killed writes in the same folder are cleaned up
+    (`clean=False`: the caller does that itself, e.g. once for a batch of new notes in one folder,
+    which would otherwise be scanned once per note)."""
     target = Path(os.path.realpath(path))
-    clean_leftovers(target.parent)
+    if clean:
+        clean_leftovers(target.parent)
     if original is not None and original.links > 1:
         raise ChangedOnDisk(
             f"{Path(path).name} has {original.links} names (hard links); iinotes writes a note by "

@@ -535,37 +535,55 @@ def _template(root: Path, kind: str, builtin: str) -> str:
 def _create(root: Path, rel: str, text: str, changes: Sequence[Change], dry_run: bool = False) -> WriteResult:
     """Write a new note (never over an existing file), its values set through the edit engine;
     the result's message is the new note's path."""
-    path = root / rel
     if not dry_run:
         check_git_state(root)
     with write_lock(root) if not dry_run else _no_lock():
-        if path.exists() or path.is_symlink():
-            raise UsageError(
-                f"{rel} already exists; iinotes never overwrites a note", "open it, or choose another name"
-            )
-        try:
-            data = plan(text.encode("utf-8"), changes, rel, fresh=True)
-        except EditRefused as error:
-            raise UsageError(
-                f"cannot make {rel} from the template: {error.message}",
-                "check templates/ (or delete the template to use the built-in one)",
-            ) from None
-        parsed = parse_note(rel, data)
-        errors = [p for p in parsed.problems if p.severity == "error"]
-        if errors or parsed.note is None:
-            raise UsageError(
-                f"the template would make a broken note: {errors[0].format() if errors else 'not a note'}",
-                "fix templates/ (or delete the template to use the built-in one)",
-            )
+        _refuse_existing(root, rel)
+        data = new_note_bytes(rel, text, changes)
         if not dry_run:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                atomic_write(path, data, create=True)
-            except FileExistsError:
-                raise UsageError(
-                    f"{rel} was created meanwhile; iinotes never overwrites a note", "open it"
-                ) from None
-    return WriteResult(rel, True, unified_diff(b"", data, rel), str(path))
+            write_new_note(root, rel, data)
+    return WriteResult(rel, True, unified_diff(b"", data, rel), str(root / rel))
+
+
+def new_note_bytes(rel: str, text: str, changes: Sequence[Change]) -> bytes:
+    """A new note's bytes: a template's text with `changes` made through the edit engine, checked to
+    be a note without errors (UsageError blames the template)."""
+    try:
+        data = plan(text.encode("utf-8"), changes, rel, fresh=True)
+    except EditRefused as error:
+        raise UsageError(
+            f"cannot make {rel} from the template: {error.message}",
+            "check templates/ (or delete the template to use the built-in one)",
+        ) from None
+    parsed = parse_note(rel, data)
+    errors = [p for p in parsed.problems if p.severity == "error"]
+    if errors or parsed.note is None:
+        raise UsageError(
+            f"the template would make a broken note: {errors[0].format() if errors else 'not a note'}",
+            "fix templates/ (or delete the template to use the built-in one)",
+        )
+    return data
+
+
+def write_new_note(root: Path, rel: str, data: bytes, *, clean: bool = True) -> None:
+    """Write a new note's bytes atomically, never over an existing file; the caller holds the
+    write lock (`_create`, or an import writing many notes under one lock). `clean`: as for
+    `atomic_write`."""
+    _refuse_existing(root, rel)
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        atomic_write(path, data, create=True, clean=clean)
+    except FileExistsError:
+        raise UsageError(f"{rel} was created meanwhile; iinotes never overwrites a note", "open it") from None
+
+
+def _refuse_existing(root: Path, rel: str) -> None:
+    path = root / rel
+    if path.exists() or path.is_symlink():
+        raise UsageError(
+            f"{rel} already exists; iinotes never overwrites a note", "open it, or choose another name"
+        )
 
 
 @contextmanager

@@ -79,7 +79,7 @@ def cli(ctx: click.Context, **_: object) -> None:
 
 
 def _register() -> None:
-    from . import core, draft, feed, live, review, write
+    from . import core, draft, feed, importing, live, review, write
 
     for command in (
         *core.COMMANDS,
@@ -88,6 +88,7 @@ def _register() -> None:
         *write.COMMANDS,
         *draft.COMMANDS,
         *review.COMMANDS,
+        *importing.COMMANDS,
     ):
         cli.add_command(command)
 
