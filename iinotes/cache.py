@@ -20,7 +20,7 @@ from .vault import Signature, atomic_write
 
 STATE_DIR = ".iinotes"
 CACHE_FILE = "parse-cache.pickle"
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6  # 6: added, resume, prepared
 # A file changed in the same clock tick as our read could change again unseen, so files changed
 # this recently are not cached: 50 ms covers Linux's coarse file clock; file systems with whole-
 # second timestamps (FAT, HFS+, some network mounts) get 2 s.

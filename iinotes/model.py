@@ -134,6 +134,7 @@ class Contact:
     follow_up: When | None = None
     added: dt.date | None = None
     status: str = "active"
+    resume: dt.date | None = None
     commitments: tuple[Commitment, ...] = ()
     lines: str = field(default="", compare=False)  # "key=line" per line (see `line_of`)
 
@@ -159,6 +160,7 @@ class Interview:
     status: str = "scheduled"
     status_set: bool = False
     confirmed: dt.date | None = None
+    prepared: dt.date | None = None
     thank_you_sent: dt.date | None = None
     referrals: tuple[Link, ...] = ()
     commitments: tuple[Commitment, ...] = ()

@@ -48,6 +48,7 @@ CONTACT_KEYS = (
     "follow_up",
     "added",
     "status",
+    "resume",
 )
 INTERVIEW_KEYS = (
     "type",
@@ -60,6 +61,7 @@ INTERVIEW_KEYS = (
     "location",
     "status",
     "confirmed",
+    "prepared",
     "thank_you_sent",
     "referrals",
     "commitments",
@@ -478,6 +480,7 @@ def _contact(f: _Fields) -> Contact:
         follow_up=f.get("follow_up", values.parse_when),
         added=f.get("added", values.parse_date),
         status=f.status(CONTACT_STATUSES, "active"),
+        resume=f.get("resume", values.parse_date),
         lines=f.lines(),
     )
 
@@ -521,6 +524,7 @@ def _interview(f: _Fields) -> Interview:
         status=status,
         status_set=status_set,
         confirmed=confirmed,
+        prepared=f.get("prepared", values.parse_date),
         thank_you_sent=f.get("thank_you_sent", values.parse_date),
         referrals=_links(f, "referrals"),
         commitments=_commitments(f),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import cache
 from .errors import DraftError, VaultNotFound
-from .followups import FollowUp, Memo, follow_ups
+from .followups import FollowUp, Memo, NextMove, follow_ups, next_moves
 from .ics import in_feed, previous_sequences, render
 from .index import Index, IndexMemo, build_index
 from .model import Contact, Interview, Problem, Severity
@@ -255,6 +255,13 @@ class Vault:
 
         index, review, history = self.review(period)
         return render_note(review, self.statistics(index), history)
+
+    def next_moves(
+        self, index: Index | None = None
+    ) -> tuple[Index, list[FollowUp], dict[str, NextMove | None]]:
+        """The index, every open follow-up, and each contact's next move (by contact path)."""
+        index, items = self.follow_ups(index)
+        return index, items, next_moves(index, self.settings, index.today, items)
 
     def feed(
         self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None

@@ -13,6 +13,7 @@ from typing import Any
 from . import values
 from .errors import SettingsError
 from .model import Cadence
+from .timing import WEEKDAYS
 
 SETTINGS_FILE = "iinotes.toml"
 MAX_NUMBER = 36500  # every whole-number setting: 100 years of days
@@ -56,12 +57,15 @@ def _cadence(value: Any) -> Cadence | None:
     return values.parse_cadence(value)
 
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
 def _weekday_or_off(value: Any) -> str:
     if not isinstance(value, str) or value.strip().lower() not in (*WEEKDAYS, ""):
         raise ValueError(f'expected a day of the week such as "friday", or "" for off, found {value!r}')
+    return value.strip().lower()
+
+
+def _weekday(value: Any) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in WEEKDAYS:
+        raise ValueError(f"expected a day of the week (monday ... sunday), found {value!r}")
     return value.strip().lower()
 
 
@@ -142,6 +146,35 @@ SETTINGS: tuple[Setting, ...] = (
         "friday",
         _weekday_or_off,
         'The day of the week for the weekly review item (`iinotes review --write`); `""` turns it off.',
+    ),
+    Setting(
+        "followups.schedule_days_after",
+        "whole number >= 0",
+        2,
+        _int_at_least(0),
+        "They answered: propose a time this many days after their reply, while no meeting has a date.",
+    ),
+    Setting(
+        "followups.reschedule_days_after",
+        "whole number >= 0",
+        7,
+        _int_at_least(0),
+        "A cancelled or no-show meeting: ask about a new date this many days after its day.",
+    ),
+    Setting(
+        "followups.weekly_outreach",
+        "whole number >= 0",
+        3,
+        _int_at_least(0),
+        "Each week, reach out to this many leads (contacts with no outreach yet), added first; 0 turns "
+        "the weekly item off.",
+    ),
+    Setting(
+        "followups.outreach_weekday",
+        "day of the week",
+        "monday",
+        _weekday,
+        "The day of the week the weekly reach-out item falls on (`monday` ... `sunday`).",
     ),
     Setting(
         "feed.name",
@@ -225,6 +258,10 @@ class Settings:
     thank_you_hours_after: int = 24
     referral_days_after: int = 3
     keep_in_touch: Cadence | None = Cadence(60, "d")
+    schedule_days_after: int = 2
+    reschedule_days_after: int = 7
+    weekly_outreach: int = 3
+    outreach_weekday: str = "monday"
     feed_name: str = "Informational interviews"
     horizon_days: int = 90
     alarms: bool = True

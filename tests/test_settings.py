@@ -36,6 +36,10 @@ thank_you_hours_after = 12
 referral_days_after = 5
 keep_in_touch = "never"
 review_weekday = ""
+schedule_days_after = 3
+reschedule_days_after = 10
+weekly_outreach = 5
+outreach_weekday = "Friday"
 [feed]
 name = "Coffee chats"
 horizon_days = 30
@@ -58,6 +62,10 @@ signature = "Jo\\n555"
         12,
         5,
         None,
+        3,
+        10,
+        5,
+        "friday",
         "Coffee chats",
         30,
         False,
@@ -69,7 +77,7 @@ signature = "Jo\\n555"
         me_signature="Jo\n555",
         review_weekday="",
     )
-    assert len(SETTINGS) == 18
+    assert len(SETTINGS) == 22
 
 
 @pytest.mark.parametrize(
@@ -85,6 +93,11 @@ signature = "Jo\\n555"
         ("[followups]\nnudge_after_days = 0\n", "followups.nudge_after_days: must be at least 1, found 0"),
         ('[followups]\nkeep_in_touch = "sometimes"\n', "followups.keep_in_touch: sometimes is not a cadence"),
         ('[feed]\nalarms = "yes"\n', "feed.alarms: expected true or false, found 'yes'"),
+        (
+            '[followups]\noutreach_weekday = "mon"\n',
+            "followups.outreach_weekday: expected a day of the week (monday ... sunday), found 'mon'",
+        ),
+        ("[followups]\nweekly_outreach = -1\n", "followups.weekly_outreach: must be at least 0, found -1"),
         ("[feed\n", "not valid TOML"),
     ],
 )

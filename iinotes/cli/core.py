@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .. import output
+from ..followups import no_move_by_design
 from ..index import ContactView, Index, find_contact
 from ..model import STAGES
 from .common import format_option, shared_options, state
@@ -92,17 +93,17 @@ def index_command(fmt: str) -> None:
     problems; schema in docs/commands.md); --format csv one row per contact.
     Unchanged notes come from the cache in .iinotes/.
     """
-    index = state().vault().index()
-    _emit(index, list(index.contacts.values()), fmt, whole=True)
+    index, _, moves = state().vault().next_moves()
+    _emit(index, list(index.contacts.values()), fmt, whole=True, moves=moves)
 
 
-def _emit(index, views: list[ContactView], fmt: str, whole: bool) -> None:  # type: ignore[no-untyped-def]
+def _emit(index, views: list[ContactView], fmt: str, whole: bool, moves) -> None:  # type: ignore[no-untyped-def]
     if fmt == "json":
-        click.echo(output.index_json(index, None if whole else views), nl=False)
+        click.echo(output.index_json(index, None if whole else views, moves), nl=False)
     elif fmt == "csv":
-        click.echo(output.contacts_csv(index, views), nl=False)
+        click.echo(output.contacts_csv(index, views, moves), nl=False)
     else:
-        click.echo(output.contacts_table(index, views), nl=False)
+        click.echo(output.contacts_table(index, views, moves), nl=False)
         if whole:
             click.echo(output.summary(index), nl=False)
 
@@ -126,8 +127,12 @@ def _emit(index, views: list[ContactView], fmt: str, whole: bool) -> None:  # ty
 @format_option("json", "csv")
 @shared_options
 def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | None, fmt: str) -> None:
-    """List contacts, optionally filtered by stage, tag or company."""
-    index = state().vault().index()
+    """List contacts, optionally filtered by stage, tag or company.
+
+    The NEXT column is each contact's next move: a follow-up of yours, or
+    theirs (waiting for a reply, a meeting ahead); `-` when there is none.
+    """
+    index, _, moves = state().vault().next_moves()
     wanted_tags = {t.lstrip("#").casefold() for t in tag}
     views = [
         v
@@ -136,7 +141,7 @@ def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | No
         and wanted_tags <= {t.casefold() for t in v.contact.tags}
         and (company is None or company.casefold() in v.contact.company.casefold())
     ]
-    _emit(index, views, fmt, whole=False)
+    _emit(index, views, fmt, whole=False, moves=moves)
 
 
 @click.command()
@@ -150,20 +155,23 @@ def show(name: str, fmt: str) -> None:
     NAME is a name, alias, note path or a unique prefix of one of them.
     """
     vault = state().vault()
-    index, items = vault.follow_ups()
+    index, items, moves = vault.next_moves()
     view = find_contact(index, name)
+    move = moves.get(view.contact.path)
     mine = [
         i
         for i in items
         if i.contact_path == view.contact.path or i.path == view.contact.path or i.path in view.interviews
     ]
     if fmt == "json":
-        data = output.contact_dict(view, index)
+        data = output.contact_dict(view, index, moves)
         data["followups"] = [followup_dict(i, index.today) for i in mine]
         click.echo(output.dumps(data), nl=False)
     else:
         lines = [f"{i.due.isoformat()}{'  (overdue)' if i.overdue else ''}  {i.sentence()}" for i in mine]
-        click.echo(output.show_text(view, index, [("Open follow-ups", lines)]), nl=False)
+        why = no_move_by_design(view, vault.settings, index.today)
+        said = move.sentence() if move else f"none: {why or 'nothing is planned (run `iinotes due --stuck`)'}"
+        click.echo(output.show_text(view, index, [("Open follow-ups", lines)], said), nl=False)
 
 
 COMMANDS = (validate, index_command, list_command, show)
