@@ -64,6 +64,7 @@ referred_by:
 outreach:
 responded:
 touches:
+added:
 ---
 # {{title}}
 
@@ -89,6 +90,7 @@ medium: video
 location:
 status: scheduled
 confirmed:
+prepared:
 thank_you_sent:
 referrals:
 commitments:
@@ -880,8 +882,7 @@ def new_interview(
         SetValue("contact", f"[[{stem}]]"),
         SetValue("id", new_id("i")),
     ]
-    if scheduled:
-        changes.append(SetValue("scheduled", scheduled))
+    changes.append(SetValue("scheduled", scheduled or None))  # None: a template's value is cleared
     if requested:
         changes.append(SetValue("status", "requested"))
     if duration:
