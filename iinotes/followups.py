@@ -46,6 +46,7 @@ KINDS = (
 )
 TIMED_KINDS = ("interview", "confirm")
 CLOSED = ("cancelled", "no-show")  # meetings that will not happen
+OPEN = ("requested", "scheduled", "confirmed")  # meetings still to happen (or to be given a date)
 CONFIRM_MINUTES = 15
 MANUAL_MINUTES = 15
 
@@ -229,7 +230,6 @@ def reach_out(
             view
             for view in index.contacts.values()
             if view.stage == "lead"
-            and not view.interviews
             and not view.contact.outreach
             and status_on(view.contact, today) == "active"
             and view.contact.path not in busy
@@ -397,24 +397,26 @@ def _meeting_moves(
                 contact.path,
             )
         ]
-    has_date = any(
+    held_or_dated = any(
         i.status == "done" or (i.status not in CLOSED and meeting_day(i, tz) is not None) for i in interviews
     )
-    requested = [i for i in interviews if i.status not in CLOSED and meeting_day(i, tz) is None]
-    if has_date or (contact.responded is None and not requested):
-        return []
-    if contact.responded is not None:
-        anchor, why = contact.responded, f"they answered on {contact.responded.isoformat()}"
+    requested = [i for i in interviews if i.status in OPEN and meeting_day(i, tz) is None]
+    ahead = any(i.status in OPEN and (meeting_day(i, tz) or dt.date.min) >= today for i in interviews)
+    if not held_or_dated and contact.responded is not None:
+        anchor = contact.responded
+        why = f"they answered on {anchor.isoformat()} and no meeting has a date yet"
+    elif requested and not ahead:  # a meeting asked for (maybe a second one) without a date
+        anchor = view.last_touch or contact.added or today
+        why = f"the meeting requested in {requested[0].path} has no date yet"
     else:
-        anchor = contact.outreach[-1].date if contact.outreach else (contact.added or today)
-        why = f"a meeting is requested in {requested[0].path}"
+        return []
     return [
         FollowUp(
             "schedule",
             stable_uid(key, "schedule", "1"),
             _day_after(anchor, settings.schedule_days_after),
             f"Propose a time to {contact.name}",
-            f"{why} and no meeting has a date yet",
+            why,
             contact.path,
             contact.name,
             contact.path,

@@ -436,10 +436,10 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def match_names(key: str, candidates: dict[str, tuple[str, ...]]) -> list[str]:
+def match_names(key: str, candidates: dict[str, tuple[str, ...]], *, words: bool = False) -> list[str]:
     """The paths `key` names: its path or file name without `.md`, or one of its other names,
-    exactly (any case, accents ignored); else those that one of them starts with; else those with
-    a word that starts with it (`angstrom` finds "Zoë Ångström")."""
+    exactly (any case, accents ignored); else those that one of them starts with; else, with
+    `words`, those with a word that starts with it (`angstrom` finds "Zoë Ångström")."""
     key = fold(key)
     exact: list[str] = []
     prefix: list[str] = []
@@ -451,7 +451,7 @@ def match_names(key: str, candidates: dict[str, tuple[str, ...]]) -> list[str]:
             exact.append(path)
         elif any(name.startswith(key) for name in names):
             prefix.append(path)
-        elif any(part.startswith(key) for name in names for part in name.split()):
+        elif words and any(part.startswith(key) for name in names for part in name.split()):
             word.append(path)
     return exact or prefix or word
 
@@ -478,7 +478,9 @@ def contact_candidates(index: Index, query: str) -> list[str]:
     if not key:
         raise LookupFailed("give a contact's name")
     return match_names(
-        key, {path: (view.contact.name, *view.contact.aliases) for path, view in index.contacts.items()}
+        key,
+        {path: (view.contact.name, *view.contact.aliases) for path, view in index.contacts.items()},
+        words=True,
     )
 
 
