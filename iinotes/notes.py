@@ -456,6 +456,21 @@ def _label(at: tuple) -> str:
 
 def _contact(f: _Fields) -> Contact:
     name = f.text("name") or f.path.rsplit("/", 1)[-1].removesuffix(".md")
+    contact = _contact_fields(f, name)
+    if contact.resume is not None and contact.status != "paused":
+        f.problem(
+            "resume",
+            "warning",
+            "resume-unused",
+            f"resume: {contact.resume.isoformat()} is only read with status: paused (this contact is "
+            f"{contact.status})",
+            f'pause them (iinotes pause "{contact.name}" --until {contact.resume.isoformat()}), '
+            "or remove resume",
+        )
+    return contact
+
+
+def _contact_fields(f: _Fields, name: str) -> Contact:
     return Contact(
         path=f.path,
         name=name.strip(),

@@ -319,3 +319,13 @@ def test_edges_golden(v):
     v.contact("Nia Newer", touches="[2026-10-01]", last_contact="2026-11-01")
     check_golden(DATA / "edges.due.txt", v.run("due", "--days", "60").stdout)
     check_golden(DATA / "edges.index.txt", v.run("index").stdout)
+
+
+def test_resume_without_pause_is_a_warning(v):
+    v.contact("Jane Doe", resume="2026-12-01")
+    problems = json.loads(v.run("validate", "--format", "json").stdout)["problems"]
+    assert [(p["code"], p["line"], p["severity"]) for p in problems] == [("resume-unused", 4, "warning")]
+    assert (
+        problems[0]["message"]
+        == "resume: 2026-12-01 is only read with status: paused (this contact is active)"
+    )
