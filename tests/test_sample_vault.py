@@ -93,11 +93,11 @@ def test_show_lists_open_follow_ups(sample):
 def test_the_readme_due_shows_every_new_kind(sample):
     """The README's main command (`due`, 14 days) shows schedule, reschedule and reach-out."""
     out = sample("due").stdout
-    assert "  2026-11-22        Propose a time to Samir Qureshi: they answered on 2026-11-20" in out
+    assert "  2026-11-21        Propose a time to Nadia Haddad: they answered on 2026-11-19" in out
     assert "  2026-11-26        Reschedule with Zoë Ångström? The meeting on 2026-11-19 was a no-show" in out
     assert "  2026-11-23        Reach out to 3 new contacts: Kenji Watanabe, Ines Duarte, Wen Li: " in out
     assert "Prepare for Oliver Hughes" not in out  # prepared: 2026-11-22 closed it
-    assert "Nadia" not in out  # paused until 2026-11-30
+    assert "Samir" not in out  # paused until 2026-12-07
 
 
 def test_every_active_contact_has_a_next_move(sample):
@@ -107,9 +107,9 @@ def test_every_active_contact_has_a_next_move(sample):
     moves = {c["name"]: c["next"] for c in data["contacts"]}
     assert moves["Fatima Noor"] == {"kind": "reach-out", "due": "2026-11-30", "whose": "mine"}  # 4th lead
     assert moves["David Levin"] == {"kind": "nudge", "due": "2026-11-27", "whose": "theirs"}
-    assert moves["Greg Halvorsen"] is None and moves["Marcus Reid"] is None and moves["Nadia Haddad"] is None
+    assert moves["Greg Halvorsen"] is None and moves["Marcus Reid"] is None and moves["Samir Qureshi"] is None
     assert "Next: theirs: waiting for a reply; nudge 2 of 3 on 2026-11-27" in sample("show", "David").stdout
     assert "Next: none: the no-reply ladder ended on 2026-10-13" in sample("show", "Greg").stdout
     assert sample("show", "zoe").stdout.startswith("Zoë Ångström  (Zoe Angstrom)\n")
-    later = sample("due", "--days", "0", "--today", "2026-11-30").stdout  # Nadia's pause is over
-    assert "  2026-11-30        Propose a time to Nadia Haddad: they answered on 2026-11-19" in later
+    later = sample("due", "--days", "0", "--today", "2026-12-07").stdout  # Samir's pause is over
+    assert "  2026-12-07        Propose a time to Samir Qureshi: they answered on 2026-11-12" in later

@@ -652,7 +652,8 @@ def test_next_meeting_is_vault_local_and_columns_are_measured_as_a_terminal_does
     vault.interview("2026-12-10", "Ann 👨‍👩‍👧‍👦", scheduled="2026-12-10T11:00", timezone="America/New_York")
     vault.contact("Bob", responded="2026-11-01")
     lines = vault.run("list").output.splitlines()
-    assert "2026-12-10 17:00  contacts/Ann 👨‍👩‍👧‍👦.md" in lines[2]  # 11:00 New York is 17:00 Berlin, whole
+    assert "2026-12-10 17:00  2026-12-08 prepare" in lines[2]  # 11:00 New York is 17:00 Berlin, whole
+    assert lines[2].endswith("  contacts/Ann 👨‍👩‍👧‍👦.md")
     from iinotes.output import fit, width
 
     column = lines[0].index("NEXT MEETING")
