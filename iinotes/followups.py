@@ -342,7 +342,9 @@ def _contact_items(
         i.kind in ("schedule", "reschedule", "nudge") for i in items
     )
     if view.stage in ("met", "in-touch") or answered_only:
-        anchor = view.last_touch if answered_only else _latest_touch(contact, interviews, settings, today)
+        anchor = (
+            _answered_touch(contact) if answered_only else _latest_touch(contact, interviews, settings, today)
+        )
         if cadence is not None and anchor is not None:
             items.append(
                 FollowUp(
@@ -365,6 +367,14 @@ def _contact_items(
         if item:
             items.append(item)
     return _dedupe_ordinals(items)
+
+
+def _answered_touch(contact: Contact) -> dt.date | None:
+    """What keep-in-touch counts from for a contact who answered but has not met you: the latest
+    outreach, reply, touch or `last_contact` (even one dated ahead: a date you wrote is kept)."""
+    days = [e.date for e in (*contact.outreach, *contact.touches)]
+    days += [d for d in (contact.responded, contact.last_contact) if d]
+    return max(days) if days else None
 
 
 def _meeting_moves(

@@ -13,7 +13,7 @@ from feedcheck import read_icalendar
 from test_golden import check_golden
 
 DATA = Path(__file__).parent / "data" / "followups"
-TOML = 'timezone = "America/New_York"\n'
+TOML = 'timezone = "America/New_York"\n[followups]\nreview_weekday = ""\n'  # no weekly review item
 
 
 def due(vault, today: str = "2026-11-23", days: int = 60) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -124,7 +124,7 @@ def test_a_week_with_fewer_leads_than_weekly_outreach(v):
 
 
 def test_first_outreach_this_week_counts_and_the_item_never_piles_up(v):
-    v.add("iinotes.toml", TOML + '[followups]\noutreach_weekday = "wednesday"\n')
+    v.add("iinotes.toml", TOML + 'outreach_weekday = "wednesday"\n')
     for name in ("Al", "Bo", "Cy", "Di"):
         v.contact(name, added=f"2026-11-0{'ABCD'.index(name[0]) + 1}")
     assert due(v, "2026-11-23") == [("reach-out", "2026-11-25", "Reach out to 3 new contacts: Al, Bo, Cy")]
@@ -157,7 +157,7 @@ def test_develop_more_contacts_when_no_leads_are_left_and_zero_turns_it_off(v):
         "2026-11-23",
         "Develop more contacts: ask for referrals, alumni, LinkedIn",
     )
-    v.add("iinotes.toml", TOML + "[followups]\nweekly_outreach = 0\n")
+    v.add("iinotes.toml", TOML + "weekly_outreach = 0\n")
     assert [k for k, _, _ in due(v)] == ["nudge"]
 
 
@@ -282,7 +282,7 @@ def test_who_has_no_next_move_and_why(v):
 
 
 def test_due_stuck_lists_a_lead_when_the_weekly_item_is_off(v):
-    v.add("iinotes.toml", TOML + "[followups]\nweekly_outreach = 0\n")
+    v.add("iinotes.toml", TOML + "weekly_outreach = 0\n")
     v.contact("Lee Lead")
     result = v.run("due", "--stuck")
     assert result.exit_code == 1

@@ -91,7 +91,8 @@ def test_review_week_counted_by_hand(vault):
         "commitments_open": 1,  # "Share notes", due Friday
         "referrals": 1,  # Bob referred Ann back on Tuesday
         "touches": 1,  # Eve
-        "overdue": 1,  # the slipped commitment (the weekly review item is left out)
+        "overdue": 3,  # the slipped commitment; proposing a time to Eve (she answered on 10-05, no
+        # meeting since); Monday's reach-out to the lead Cy (the weekly review item is left out)
         "coming": 1,  # "Share notes"
     }
     assert [(e["day"], e["kind"], e["person"]) for e in data["events"]] == [
@@ -111,7 +112,11 @@ def test_review_week_counted_by_hand(vault):
         ("Read the paper", "done"),
         ("Share notes", "open"),
     ]
-    assert [i["title"] for i in data["overdue"]] == ["Send the deck (for Ann Avery)"]
+    assert [i["title"] for i in data["overdue"]] == [
+        "Propose a time to Eve Ent",
+        "Reach out to 1 new contact: Cy Cole",
+        "Send the deck (for Ann Avery)",
+    ]
 
 
 def test_review_last_week_and_a_month(vault):
@@ -433,12 +438,13 @@ def test_sample_vault_golden(sample, name, args):
 
 def test_sample_vault_counted_by_hand(sample):
     stats = json.loads(sample("stats", "--format", "json").stdout)
-    # 16 contacts; not reached: Aisha, Kenji; no reply yet: David, Greg, Rachel, Sofia; met: Ben,
-    # Hannah, Lena (on the 24th), Maria, Priya, Tom; referred you on: Ben, Hannah, Priya, Tom
-    assert [f["count"] for f in stats["funnel"]] == [16, 14, 10, 6, 4]
+    # 21 contacts; not reached: Aisha, Kenji, Ines, Wen, Fatima; no reply yet: David, Greg, Rachel,
+    # Sofia; met: Ben, Hannah, Lena (on the 24th), Maria, Priya, Tom (Zoë's call was a no-show);
+    # referred you on: Ben, Hannah, Priya, Tom
+    assert [f["count"] for f in stats["funnel"]] == [21, 16, 12, 6, 4]
     # first message -> reply: Ben 2, Hannah 2, Jamal 8, Lena 1, Marcus 6, Maria 3, Nadia 9, Oliver 7,
-    # Priya 2, Tom 1 -> sorted 1 1 2 2 2 3 6 7 8 9 -> median 2.5
-    assert stats["overall"]["median_days_to_reply"] == 2.5
+    # Priya 2, Samir 0, Tom 1, Zoë 2 -> sorted 0 1 1 2 2 2 2 3 6 7 8 9 -> median 2.0
+    assert stats["overall"]["median_days_to_reply"] == 2.0
     # referrals: Ben->Maria, Hannah->Nadia, Hannah->Rachel, Priya->Tom, Priya->Dana, Tom->Aisha;
     # meetings held: Ben x2, Priya x2, Tom, Hannah, Maria, Lena (the cancelled and no-show ones do not count)
     referrals = stats["referrals"]
@@ -452,7 +458,7 @@ def test_sample_vault_note_parses_in_mermaid(sample):
     text = (sample.root / "reviews" / "2026-W48.md").read_text()
     results = mermaid_parse(mermaid_blocks(text))
     assert [r.get("type") for r in results] == ["flowchart-v2", "xychart", "flowchart-v2"], results
-    assert "29 notes checked" in sample("validate").output  # the review note is not one of ours
+    assert "35 notes checked" in sample("validate").output  # the review note is not one of ours
 
 
 # --- the weekly review item ------------------------------------------------------------------------
