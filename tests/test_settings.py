@@ -47,6 +47,9 @@ name = "Jo"
 background = "a teacher"
 goal = "UX research"
 signature = "Jo\\n555"
+[publish]
+url = "https://cal.example.com/dav/me/iinotes/"
+user = "me"
 """
     s = parse_settings(text)
     assert s == Settings(
@@ -68,8 +71,10 @@ signature = "Jo\\n555"
         me_goal="UX research",
         me_signature="Jo\n555",
         review_weekday="",
+        publish_url="https://cal.example.com/dav/me/iinotes/",
+        publish_user="me",
     )
-    assert len(SETTINGS) == 18
+    assert len(SETTINGS) == 20
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ def cli(ctx: click.Context, **_: object) -> None:
 
 
 def _register() -> None:
-    from . import core, draft, feed, importing, live, review, write
+    from . import core, draft, feed, importing, live, publish, review, write
 
     for command in (
         *core.COMMANDS,
@@ -89,6 +89,7 @@ def _register() -> None:
         *draft.COMMANDS,
         *review.COMMANDS,
         *importing.COMMANDS,
+        *publish.COMMANDS,
     ):
         cli.add_command(command)
 
