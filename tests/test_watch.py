@@ -569,3 +569,70 @@ def test_cli_watch_vault_removed_exits_1(two, tmp_path):
     rest = process.stdout.read() if process.stdout else ""
     assert "iinotes: error: the vault folder" in "".join(lines) + rest
     assert out.exists()
+
+
+# ---------------------------------------------------------------------------- never an empty feed (issue 8, item 2)
+
+
+def _events(path: Path) -> int:
+    return path.read_bytes().count(b"BEGIN:VEVENT")
+
+
+def test_a_vault_replaced_by_an_empty_folder_keeps_the_feed(watching, two, tmp_path):
+    """An unmounted file system leaves its empty mount point: that is not a vault without notes."""
+    watcher = watching()
+    feed = tmp_path / "feed.ics"
+    os.rename(two.root, tmp_path / "unmounted")
+    two.root.mkdir()
+    assert eventually(lambda: any("the vault has no notes any more" in line for line in watcher.report))
+    time.sleep(0.5)
+    assert _events(feed) == 2 and watcher.running
+    assert any(
+        "kept the previous feed (2 follow-ups); waiting for the notes" in line for line in watcher.report
+    )
+    two.root.rmdir()
+    os.rename(tmp_path / "unmounted", two.root)  # mounted again
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Back"), encoding="utf-8")
+    assert eventually(lambda: summaries(feed) == {"Follow up with Jane Back", "Follow up with Bob Roe"})
+
+
+def test_a_vault_emptied_keeps_the_feed(watching, two, tmp_path):
+    watcher = watching()
+    for note in (two.root / "contacts").glob("*.md"):
+        note.unlink()
+    assert eventually(lambda: any("the vault has no notes any more" in line for line in watcher.report))
+    time.sleep(0.3)
+    assert _events(tmp_path / "feed.ics") == 2
+
+
+def test_a_vault_being_deleted_never_shrinks_the_feed(make_vault, tmp_path):
+    vault = make_vault("big")
+    for n in range(40):
+        vault.add(f"contacts/Person {n}.md", contact_text(f"Person {n}", number=n + 1), dedent=False)
+    output = tmp_path / "feed.ics"
+    watcher = Watcher(
+        Vault(vault.root, today=TODAY), output, report=Lines(), debounce=0.05, health_interval=0.1
+    )
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            watcher.run_forever()
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert eventually(lambda: output.exists() and _events(output) == 40)
+    seen = []
+    for note in sorted((vault.root / "contacts").glob("*.md")):  # a slow `rm -r`, note by note
+        note.unlink()
+        seen.append(_events(output))
+        time.sleep(0.03)
+    time.sleep(0.3)
+    seen.append(_events(output))
+    shutil.rmtree(vault.root)
+    thread.join(WAIT)
+    assert not thread.is_alive() and isinstance(outcome[0], VaultGone)
+    assert min(seen) == 40 and _events(output) == 40, seen
