@@ -164,11 +164,6 @@ class Target:
     password: str | None = field(default=None, repr=False)
     timeout: float = TIMEOUT
 
-    @property
-    def key(self) -> str:
-        """What the state file is keyed by: the collection URL and the user."""
-        return f"{self.user or ''} {self.url}"
-
 
 def collection_url(url: str) -> str:
     """The calendar URL checked (http or https, a host) and ending in `/`."""
@@ -287,19 +282,76 @@ class Collection:
             enable_rfc6764=False,
         )
         self.calendar: Any = Calendar(client=self.client, url=target.url)
-        self.requests = 0
+        self.collection = target.url  # the calendar's URL, once `resolve` found it
+        self.requests = 0  # HTTP requests answered, counted by a hook of the HTTP session
         self.writes = 0
+        with contextlib.suppress(AttributeError, KeyError, TypeError):
+            self.client.session.hooks["response"].append(self._count)
+
+    def _count(self, response: Any, *args: Any, **kwargs: Any) -> Any:
+        self.requests += 1
+        return response
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.client.close()
 
     def url(self, name: str) -> str:
-        return self.target.url + name
+        return self.collection + name
+
+    def resolve(self, calendar_name: str, create: bool = False) -> bool:
+        """Find the calendar: the URL itself when it is a calendar collection; a server or account
+        URL (iCloud's https://caldav.icloud.com/, Fastmail's https://caldav.fastmail.com/) leads to
+        the user's calendar named `calendar_name`. With `create`, a missing one is made (MKCALENDAR);
+        True then. CalendarMissing otherwise, naming the calendars found."""
+        from caldav.elements import dav
+        from lxml import etree
+
+        body = etree.tostring((dav.Propfind() + [dav.Prop() + [dav.ResourceType()]]).xmlelement())
+        with self._errors("looking up the calendar"):
+            response = self.client.propfind(self.target.url, body, depth=0)
+        if response.status == 404:
+            if not create:
+                raise self._missing()
+            self.make(calendar_name)
+            return True
+        _check(response.status, "looking up the calendar", self.target)
+        raw = response.raw.encode("utf-8") if isinstance(response.raw, str) else bytes(response.raw or b"")
+        with contextlib.suppress(etree.XMLSyntaxError):
+            if any(True for _ in etree.fromstring(raw).iter("{urn:ietf:params:xml:ns:caldav}calendar")):
+                return False
+        with self._errors("finding the user's calendars"):
+            calendars = self.client.principal().calendars()
+            names = {str(item.url): item.get_display_name() for item in calendars}
+        for url, name in names.items():
+            if name == calendar_name:
+                self._use(url)
+                return False
+        if not create:
+            found = ", ".join(repr(name) for name in names.values() if name) or "none"
+            raise CalendarMissing(
+                f"no calendar named {calendar_name!r} at {self.target.url} (calendars found: {found})",
+                "run `iinotes publish --create` to make it, or give the calendar's own URL",
+            )
+        with self._errors("making the calendar"):
+            made = self.client.principal().make_calendar(name=calendar_name)
+        self._use(str(made.url))
+        return True
+
+    def _use(self, url: str) -> None:
+        from caldav.collection import Calendar
+
+        self.collection = url if url.endswith("/") else url + "/"
+        self.calendar = Calendar(client=self.client, url=self.collection)
+
+    def _missing(self) -> CalendarMissing:
+        return CalendarMissing(
+            f"no calendar at {self.target.url}",
+            "check the URL, or run `iinotes publish --create` to make the calendar",
+        )
 
     @contextlib.contextmanager
     def _errors(self, doing: str) -> Iterator[None]:
-        self.requests += 1
         try:
             yield
         except PublishError:
@@ -314,14 +366,11 @@ class Collection:
 
         body = etree.tostring((dav.Propfind() + [dav.Prop() + [dav.GetEtag()]]).xmlelement())
         with self._errors("listing the calendar"):
-            response = self.client.propfind(self.target.url, body, depth=1)
+            response = self.client.propfind(self.collection, body, depth=1)
         if response.status == 404:
-            raise CalendarMissing(
-                f"no calendar at {self.target.url}",
-                "check the URL, or run `iinotes publish --create` to make the calendar",
-            )
+            raise self._missing()
         _check(response.status, "listing the calendar", self.target)
-        base = urlsplit(self.target.url).path
+        base = urlsplit(self.collection).path
         found: dict[str, str | None] = {}
         for href, props in response.expand_simple_props([dav.GetEtag()]).items():
             path = urlsplit(str(href)).path
@@ -336,7 +385,7 @@ class Collection:
             return {}
         with self._errors("reading the calendar"):
             objects = self.calendar.multiget([self.calendar.url.join(name) for name in names])
-        base = urlsplit(self.target.url).path
+        base = urlsplit(self.collection).path
         found = {}
         for item in objects:
             path = urlsplit(str(item.url)).path
@@ -372,7 +421,7 @@ class Collection:
             (cdav.Mkcalendar() + [dav.Set() + [dav.Prop() + [dav.DisplayName(display_name)]]]).xmlelement()
         )
         with self._errors("making the calendar"):
-            response = self.client.mkcalendar(self.target.url, body)
+            response = self.client.mkcalendar(self.collection, body)
         if response.status == 405:
             raise ServerRefused(
                 f"cannot make a calendar at {self.target.url}: something already exists there",
@@ -479,51 +528,72 @@ class Publisher:
     """Keeps the calendar at `target` equal to the feeds given to `publish` (for the vault `root`)."""
 
     def __init__(
-        self, root: Path, target: Target, *, report: Report = print, collection: Collection | None = None
+        self,
+        root: Path,
+        target: Target,
+        *,
+        calendar_name: str = "Informational interviews",
+        report: Report = print,
     ) -> None:
         self.root = root
         self.target = target
+        self.calendar_name = calendar_name
         self.report = report
         self.state = State(root)
-        self._collection = collection
+        self._collection: Collection | None = None
 
     def _server(self) -> Collection:
         if self._collection is None:
-            self._collection = Collection(self.target)
+            collection = Collection(self.target)
+            try:
+                collection.resolve(self.calendar_name)
+            except BaseException:
+                collection.close()
+                raise
+            self._collection = collection
         return self._collection
+
+    @property
+    def url(self) -> str:
+        """The calendar's URL (found from a server URL once connected)."""
+        return self._collection.collection if self._collection is not None else self.target.url
 
     def close(self) -> None:
         if self._collection is not None:
             self._collection.close()
             self._collection = None
 
-    def create_calendar(self, name: str) -> bool:
-        """Make the calendar unless it exists; True when made."""
-        server = self._server()
+    def create_calendar(self) -> bool:
+        """Find the calendar, making it (named `calendar_name`) if it does not exist; True when made."""
+        self.close()
+        collection = Collection(self.target)
         try:
-            server.listing()
-            return False
-        except CalendarMissing:
-            server.make(name)
-            return True
+            made = collection.resolve(self.calendar_name, create=True)
+        except BaseException:
+            collection.close()
+            raise
+        self._collection = collection
+        return made
 
     def publish(self, data: bytes, *, dry_run: bool = False) -> Outcome:
         """Make the calendar hold exactly the feed `data`'s follow-ups; returns what changed."""
+        fresh = self._collection is None
         server = self._server()
-        requests_before, writes_before = server.requests, server.writes
+        requests_before, writes_before = (0, 0) if fresh else (server.requests, server.writes)
         outcome = Outcome(dry_run=dry_run)
         wanted = split_feed(data)
         on_server = server.listing()
-        known = self.state.load(self.target.key)
+        key = f"{self.target.user or ''} {server.collection}"
+        known = self.state.load(key)
         if known is None:
             known = self._adopt(server, on_server)
             outcome.adopted = len(known)
         sent = dict(known)
         try:
-            self._sync(server, wanted, on_server, known, sent, outcome, dry_run)
+            self._sync(server, key, wanted, on_server, known, sent, outcome, dry_run)
         finally:
             if not dry_run:
-                self.state.save(self.target.key, sent)
+                self.state.save(key, sent)
             outcome.requests = server.requests - requests_before
             outcome.writes = server.writes - writes_before
         return outcome
@@ -541,6 +611,7 @@ class Publisher:
     def _sync(
         self,
         server: Collection,
+        key: str,
         wanted: dict[str, CalendarObject],
         on_server: dict[str, str | None],
         known: dict[str, Sent],
@@ -588,7 +659,7 @@ class Publisher:
             sent[uid] = Sent(name, etag, item.digest)
             unsaved += 1
             if unsaved >= SAVE_EVERY:
-                self.state.save(self.target.key, sent)
+                self.state.save(key, sent)
                 unsaved = 0
         for uid in sorted(set(known) - set(wanted)):
             entry = known[uid]
@@ -706,4 +777,4 @@ class CalendarOutput:
             self.published += 1
             remember_published(self.publisher.root, data)
             if outcome.changes or outcome.adopted is not None or self.published == 1:
-                self.report(f"published to {self.publisher.target.url}: {outcome.summary()}")
+                self.report(f"published to {self.publisher.url}: {outcome.summary()}")

@@ -78,12 +78,13 @@ def test_the_calendar_equals_the_feed_across_edits_renames_and_deletions(sample,
     assert len(expected) > 10
     assert f"published {len(expected)} follow-ups to {calendar}: {len(expected)} created" in result.output
     assert reader.events() == expected
-    assert set(reader.listing()) == {resource_name(uid) for uid in expected}
-
-    again = publish(sample, calendar)  # nothing changed: one listing, no write
-    assert again.exit_code == 0
-    assert f": {len(expected)} unchanged (1 request)" in again.output
     etags = reader.listing()
+    assert set(etags) == {resource_name(uid) for uid in expected}
+
+    again = publish(sample, calendar)  # nothing changed: a listing, no write
+    assert again.exit_code == 0
+    assert f": {len(expected)} unchanged (" in again.output and ", 0 writes)" in again.output
+    assert reader.listing() == etags
 
     notes = sorted((sample.root / "contacts").glob("*.md"))
     edited, renamed, deleted = notes[0], notes[1], notes[2]
@@ -99,7 +100,7 @@ def test_the_calendar_equals_the_feed_across_edits_renames_and_deletions(sample,
     changed = {name for name, etag in reader.listing().items() if etags.get(name) != etag}
     assert changed  # only what changed was written: the others keep their ETags
     assert len(changed) < len(expected_now)
-    assert "(1 request)" in publish(sample, calendar).output
+    assert ", 0 writes)" in publish(sample, calendar).output
 
 
 def test_foreign_events_are_never_touched(sample, calendar):
@@ -165,6 +166,25 @@ def test_create_makes_the_calendar(sample, radicale):
     )
     assert Reader(url).events() == feed(sample)
     assert publish(sample, url, "--create").exit_code == 0  # exists now: fine
+
+
+def test_a_server_url_finds_or_makes_the_calendar_by_name(sample, radicale):
+    root = f"http://127.0.0.1:{radicale.port}/"
+    name = f"Coffee chats {uuid.uuid4().hex[:6]}"
+    settings = sample.root / "iinotes.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace('name = "Career change: informational interviews"', f'name = "{name}"'))
+    missing = publish(sample, root)
+    assert missing.exit_code == 4
+    assert f"no calendar named {name!r}" in missing.output and "--create" in missing.output
+    made = publish(sample, root, "--create")
+    assert made.exit_code == 0, made.output
+    url = made.output.split(f"made the calendar {name!r} at ")[1].split()[0]
+    assert url.startswith(root + "alice/") and url != root
+    assert Reader(url).events() == feed(sample)
+    again = publish(sample, root)
+    assert again.exit_code == 0 and f"published {len(feed(sample))} follow-ups to {url}: " in again.output
+    assert "unchanged" in again.output and "created" not in again.output
 
 
 def test_url_and_user_from_the_settings(sample, calendar):

@@ -489,11 +489,8 @@ def test_a_new_day_rebuilds_without_any_change(two, tmp_path, monkeypatch):
         watcher.stop()
 
 
-def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
-    output = tmp_path / "feed.ics"
-    watcher = Watcher(
-        Vault(two.root, today=TODAY), output, report=Lines(), debounce=DEBOUNCE, health_interval=0.1
-    )
+def run_in_thread(watcher: Watcher) -> tuple[threading.Thread, list[BaseException | None]]:
+    """`watcher.run_forever()` in a thread; the list gets what it raised (or None)."""
     outcome: list[BaseException | None] = []
 
     def run() -> None:
@@ -505,6 +502,15 @@ def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    return thread, outcome
+
+
+def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
+    output = tmp_path / "feed.ics"
+    watcher = Watcher(
+        Vault(two.root, today=TODAY), output, report=Lines(), debounce=DEBOUNCE, health_interval=0.1
+    )
+    thread, outcome = run_in_thread(watcher)
     assert eventually(lambda: output.exists())
     shutil.rmtree(two.root)
     thread.join(WAIT)
@@ -613,17 +619,7 @@ def test_a_vault_being_deleted_never_shrinks_the_feed(make_vault, tmp_path):
     watcher = Watcher(
         Vault(vault.root, today=TODAY), output, report=Lines(), debounce=0.05, health_interval=0.1
     )
-    outcome: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            watcher.run_forever()
-            outcome.append(None)
-        except BaseException as error:  # noqa: BLE001
-            outcome.append(error)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
+    thread, outcome = run_in_thread(watcher)
     assert eventually(lambda: output.exists() and _events(output) == 40)
     seen = []
     for note in sorted((vault.root / "contacts").glob("*.md")):  # a slow `rm -r`, note by note

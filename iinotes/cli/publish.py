@@ -58,19 +58,20 @@ def publish(url: str | None, user: str | None, create: bool, dry_run: bool) -> N
     target = find_credentials(url, user or settings.publish_user)
     previous = last_published(vault.root)
     _, shown, data = vault.feed(previous)
-    publisher = Publisher(vault.root, target, report=click.echo)
+    publisher = Publisher(vault.root, target, calendar_name=settings.feed_name, report=click.echo)
     try:
         if create:
             if dry_run:
                 click.echo("would make the calendar if it does not exist (--dry-run: nothing sent)")
-            elif publisher.create_calendar(settings.feed_name):
-                click.echo(f"made the calendar {settings.feed_name!r} at {target.url}")
+            elif publisher.create_calendar():
+                click.echo(f"made the calendar {settings.feed_name!r} at {publisher.url}")
         try:
             outcome = publisher.publish(data, dry_run=dry_run)
         except CalendarMissing:
             if not (create and dry_run):
                 raise
             outcome = Outcome(created=sorted(split_feed(data)), dry_run=True)
+        where = publisher.url
     finally:
         publisher.close()
     if outcome.adopted:
@@ -97,8 +98,9 @@ def publish(url: str | None, user: str | None, create: bool, dry_run: bool) -> N
             "(the notes are the source of truth)"
         )
     click.echo(
-        f"published {len(shown)} follow-ups to {target.url}: {outcome.summary()} "
-        f"({outcome.requests} request{'s' * (outcome.requests != 1)})"
+        f"published {len(shown)} follow-ups to {where}: {outcome.summary()} "
+        f"({outcome.requests} HTTP request{'s' * (outcome.requests != 1)}, {outcome.writes} "
+        f"write{'s' * (outcome.writes != 1)})"
     )
 
 
