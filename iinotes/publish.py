@@ -541,6 +541,7 @@ class Publisher:
         self.report = report
         self.state = State(root)
         self._collection: Collection | None = None
+        self._counted = (0, 0)  # the requests and writes of the collection already reported
 
     def _server(self) -> Collection:
         if self._collection is None:
@@ -562,10 +563,11 @@ class Publisher:
         if self._collection is not None:
             self._collection.close()
             self._collection = None
+        self._counted = (0, 0)
 
     def create_calendar(self) -> bool:
         """Find the calendar, making it (named `calendar_name`) if it does not exist; True when made."""
-        self.close()
+        self.close()  # its requests count with the next publish
         collection = Collection(self.target)
         try:
             made = collection.resolve(self.calendar_name, create=True)
@@ -577,9 +579,9 @@ class Publisher:
 
     def publish(self, data: bytes, *, dry_run: bool = False) -> Outcome:
         """Make the calendar hold exactly the feed `data`'s follow-ups; returns what changed."""
-        fresh = self._collection is None
         server = self._server()
-        requests_before, writes_before = (0, 0) if fresh else (server.requests, server.writes)
+        requests_before, writes_before = self._counted
+        self._counted = (server.requests, server.writes)
         outcome = Outcome(dry_run=dry_run)
         wanted = split_feed(data)
         on_server = server.listing()
@@ -596,6 +598,7 @@ class Publisher:
                 self.state.save(key, sent)
             outcome.requests = server.requests - requests_before
             outcome.writes = server.writes - writes_before
+            self._counted = (server.requests, server.writes)
         return outcome
 
     def _adopt(self, server: Collection, on_server: dict[str, str | None]) -> dict[str, Sent]:

@@ -6,6 +6,7 @@ with their exit code; the password is never written; and publishing as an output
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import socket
@@ -347,3 +348,35 @@ def _eventually(condition, timeout: float = 20.0) -> bool:  # type: ignore[no-un
             pass
         time.sleep(0.05)
     return bool(condition())
+
+
+def test_cli_serve_publish_keeps_the_calendar_current(sample, calendar):
+    import signal
+    import subprocess
+    import sys
+
+    settings = sample.root / "iinotes.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + f'\n[publish]\nurl = "{calendar}"\nuser = "{USER}"\n',
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "iinotes", "--vault", str(sample.root), "--today", TODAY, "serve", "--port", "0", "--publish"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )  # fmt: skip
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        while not any("published to" in line for line in lines):
+            line = process.stdout.readline()
+            assert line, lines
+            lines.append(line)
+        assert f"published to {calendar}: " in lines[-1]
+        reader = Reader(calendar)
+        assert _eventually(lambda: reader.events() == feed(sample))
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 0
+    finally:
+        process.kill()
+    assert PASSWORD not in "".join(lines)

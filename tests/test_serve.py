@@ -664,3 +664,101 @@ def test_public_urls_answer_the_proxied_host(server, two):
         f"https://mybox.tail1234.ts.net/{TOKEN}/followups.ics",
         f"https://cal.example.org/feeds/{TOKEN}/followups.ics",
     ]
+
+
+# ---------------------------------------------------------------------------- the command's options
+
+
+def test_cli_defaults_agree_with_the_library():
+    from iinotes import serve as serve_module
+    from iinotes import watch as watch_module
+    from iinotes.cli import live
+
+    assert live.DEBOUNCE == watch_module.DEBOUNCE
+    assert (live.DEFAULT_HOST, live.DEFAULT_PORT) == (serve_module.DEFAULT_HOST, serve_module.DEFAULT_PORT)
+
+
+def test_the_cli_imports_no_server_or_watcher_at_start():
+    code = "import sys, iinotes.cli; print(sorted(m for m in ('watchdog', 'asyncio', 'caldav', 'segno', 'http.server') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_printed_line_has_its_control_characters_escaped(capsys):
+    from iinotes.cli.live import _echo
+
+    _echo("1 note changed (contacts/Evil\x1b[2J\r\x07.md): 1 follow-up")
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "\x1b" not in out and "\r" not in out
+    assert "contacts/Evil\\x1b[2J\\x0d\\x07.md" in out
+
+
+def _serve_start(two, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "iinotes", "--vault", str(two.root), "--today", "2026-11-23", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )  # fmt: skip
+    lines: list[str] = []
+    assert process.stdout is not None
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline and not any("feed written to" in line for line in lines):
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+    return process, lines
+
+
+def test_cli_serve_public_url_and_qr_code(two):
+    from iinotes.cli.live import qr_code
+
+    process, lines = _serve_start(two, "--public-url", "https://mybox.tail1234.ts.net", "--qr")
+    try:
+        token = (two.root / ".iinotes" / "serve-token").read_text().strip()
+        text = "".join(lines)
+        public = f"https://mybox.tail1234.ts.net/{token}/followups.ics"
+        assert f"  {public}\n" in text
+        assert "scan with your phone to subscribe (mybox.tail1234.ts.net):" in text
+        assert qr_code(f"webcal://mybox.tail1234.ts.net/{token}/followups.ics") in text
+        port = int(next(line for line in lines if "http://127.0.0.1:" in line).split(":")[2].split("/")[0])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("GET", f"/{token}/followups.ics", skip_host=True)
+        connection.putheader("Host", "mybox.tail1234.ts.net")  # as tailscale serve forwards it
+        connection.endheaders()
+        assert connection.getresponse().status == 200
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(WAIT) == 0
+    finally:
+        process.kill()
+
+
+def test_cli_serve_on_loopback_explains_why_no_qr_code(two):
+    process, lines = _serve_start(two, "--qr")
+    try:
+        assert any("no QR code: a phone cannot reach 127.0.0.1" in line for line in lines), lines
+        process.send_signal(signal.SIGINT)
+        assert process.wait(WAIT) == 0
+    finally:
+        process.kill()
+
+
+def test_cli_serve_lan_warning_and_url(two):
+    process, lines = _serve_start(two, "--host", "0.0.0.0", "--no-qr")
+    try:
+        text = "".join(lines)
+        assert "warning: listening on 0.0.0.0" in text
+        lan = next(line for line in lines if "on your local network, subscribe to webcal://" in line)
+        assert "0.0.0.0" not in lan.split("subscribe to ")[1]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(WAIT) == 0
+    finally:
+        process.kill()
+
+
+def test_cli_publish_option_needs_a_calendar_url(two):
+    result = two.run("watch", "--publish")
+    assert result.exit_code == 2 and "--publish needs the calendar's URL in iinotes.toml" in result.output
+    result = two.run("serve", "--publish", "--port", "0")
+    assert result.exit_code == 2 and "--publish needs the calendar's URL" in result.output
