@@ -42,7 +42,7 @@ from watchdog.observers.polling import PollingObserverVFS
 from . import cache
 from .errors import IinotesError, SettingsError
 from .model import Problem
-from .pipeline import Vault
+from .pipeline import LoadStats, Vault
 from .settings import SETTINGS_FILE, load_settings
 from .vault import SKIPPED_FOLDERS, atomic_write
 
@@ -59,9 +59,11 @@ CACHE_SAVE_INTERVAL = (
     600.0  # seconds: rebuilds in between stay in memory instead of rewriting .iinotes/ caches
 )
 RETRY_DELAYS = (2.0, 5.0, 15.0, 60.0)  # after a failed rebuild or write, retry this much later
-MASS_REMOVAL = 10  # this many notes gone within MASS_WINDOW seconds, and half the vault or more: ...
-MASS_WINDOW = 10.0
-MASS_CONFIRM = 2.0  # ... keep the previous feed until the removals stop for this long
+REMOVAL_CONFIRM = (
+    1.0  # a feed that lost events because notes were removed goes out once none went for this long
+)
+MASS_REMOVAL = 10  # this many notes gone since the last feed, half the vault or more: said, and held longer
+MASS_CONFIRM = 2.0
 READ_ERRORS = ("unreadable", "unreadable-folder")
 INOTIFY_FIX = "sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512"
 WATCHED_EVENTS = [
@@ -362,7 +364,7 @@ class Rebuild:
         self._cache_saved_at: float | None = None
         self.scanned_at: float | None = None
         self._files = 0  # notes in the last feed made
-        self._removals: list[tuple[float, int]] = []  # (when, how many notes) within MASS_WINDOW
+        self._removed: list[str] = []  # notes removed since the last feed made (held while removals go on)
         self._holding_until: float | None = None
         self._said_empty = False
 
@@ -398,7 +400,9 @@ class Rebuild:
         self._accepted_read_errors = {p for p in problems if p.code in READ_ERRORS}
         self.previous = data
         self._files = stats.files
-        self._removals.clear()
+        if self._removed and not stats.removed:  # a held feed goes out: say what it was held for
+            what = _what_changed(LoadStats(removed=sorted(self._removed)), False, batch.reason)
+        self._removed = []
         self._holding_until = None
         self._said_empty = False
         self.retry_at = None
@@ -450,22 +454,29 @@ class Rebuild:
                 self._said_empty = True
             self.retry_at = time.monotonic() + RETRY_DELAYS[0]
             return True
+        # Notes removed and events lost: wait until removals stop, so that a vault being deleted (or a
+        # drive going away) is seen as such before subscribers lose anything; a user's own deletion
+        # goes out REMOVAL_CONFIRM seconds late.
         now = time.monotonic()
         if stats.removed:
-            self._removals.append((now, len(stats.removed)))
-        self._removals = [(when, count) for when, count in self._removals if now - when <= MASS_WINDOW]
-        removed = sum(count for _, count in self._removals)
-        if removed >= MASS_REMOVAL and removed * 2 >= stats.files + removed:
-            if stats.removed or self._holding_until is None:
-                self._holding_until = now + MASS_CONFIRM
+            was_mass = self._mass(stats.files)
+            self._removed += stats.removed
+            mass = self._mass(stats.files)
+            self._holding_until = now + (MASS_CONFIRM if mass else REMOVAL_CONFIRM)
+            if mass and not was_mass:
                 self.report(
-                    f"{removed} notes disappeared at once: kept the previous feed ({old_events} follow-ups) "
-                    f"for {MASS_CONFIRM:g} s, in case the vault is being deleted or unmounted"
+                    f"{len(self._removed)} notes disappeared at once: kept the previous feed ({old_events} "
+                    "follow-ups) until that stops, in case the vault is being deleted or unmounted"
                 )
-            if now < self._holding_until:
-                self.retry_at = self._holding_until
-                return True
+        if self._holding_until is not None and now < self._holding_until:
+            self.retry_at = self._holding_until
+            return True
         return False
+
+    def _mass(self, files: int) -> bool:
+        """Whether the notes removed since the last feed are many: MASS_REMOVAL, and half the vault."""
+        removed = len(self._removed)
+        return removed >= MASS_REMOVAL and removed * 2 >= files + removed
 
     def _feed(self, hint: frozenset[str] | None) -> tuple[Any, Any, bytes]:
         """`vault.feed()`, with the on-disk caches used by the first build and then refreshed at
