@@ -380,3 +380,42 @@ def test_cli_serve_publish_keeps_the_calendar_current(sample, calendar):
     finally:
         process.kill()
     assert PASSWORD not in "".join(lines)
+
+
+def test_an_untrusted_certificate_is_a_tls_error_exit_5(sample, tmp_path):
+    import ssl
+    import subprocess
+    import threading
+
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is needed to make a self-signed certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def accept() -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with context.wrap_socket(client, server_side=True):
+                    pass
+            except (OSError, ssl.SSLError):
+                pass
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        result = publish(sample, f"https://127.0.0.1:{listener.getsockname()[1]}/alice/cal/")
+    finally:
+        listener.close()
+    assert result.exit_code == 5, result.output
+    assert "TLS error talking to 127.0.0.1:" in result.output and "certificate" in result.output
