@@ -733,10 +733,14 @@ class CalendarOutput:
         self._thread = threading.Thread(target=self._run, name="iinotes-publish", daemon=True)
         self._thread.start()
 
-    def receive(self, data: bytes, built: float) -> None:
+    def receive(self, data: bytes, built: float) -> bool:
+        """Queue `data` for publishing (replacing a feed not sent yet); False when it was sent already."""
         with self._lock:
+            if data == self._latest:
+                return False
             self._latest = data
         self._wake.set()
+        return True
 
     def stop(self) -> None:
         self._stopping.set()
@@ -748,7 +752,7 @@ class CalendarOutput:
     def idle(self) -> bool:
         """True when the latest feed received has been published."""
         with self._lock:
-            return self._latest is None or self._latest is self._done
+            return self._latest is None or self._latest == self._done
 
     def _run(self) -> None:
         step = 0
@@ -759,7 +763,7 @@ class CalendarOutput:
                 return
             with self._lock:
                 data = self._latest
-            if data is None or data is self._done:
+            if data is None or data == self._done:
                 continue
             try:
                 outcome = self.publisher.publish(data)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 from watchdog.events import (
@@ -42,7 +43,7 @@ from watchdog.observers.polling import PollingObserverVFS
 from . import cache
 from .errors import IinotesError, SettingsError
 from .model import Problem
-from .pipeline import LoadStats, Vault
+from .pipeline import Vault
 from .settings import SETTINGS_FILE, load_settings
 from .vault import SKIPPED_FOLDERS, atomic_write
 
@@ -401,7 +402,8 @@ class Rebuild:
         self.previous = data
         self._files = stats.files
         if self._removed and not stats.removed:  # a held feed goes out: say what it was held for
-            what = _what_changed(LoadStats(removed=sorted(self._removed)), False, batch.reason)
+            held = SimpleNamespace(changed=[], removed=sorted(self._removed), files=stats.files)
+            what = _what_changed(held, False, batch.reason)
         self._removed = []
         self._holding_until = None
         self._said_empty = False
