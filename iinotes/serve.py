@@ -318,7 +318,8 @@ class FeedServer:
         self._open = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
-        self._running = threading.Event()
+        self._state_lock = threading.Lock()  # guards _loop, _stop and _stop_early
+        self._stop_early = False
         _raise_file_limit(max_connections * 2 + 64)
         try:
             self.socket = socket.create_server(
@@ -449,36 +450,43 @@ class FeedServer:
     # -- the event loop
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
-        """Answer requests until `shutdown()` (blocks; run it in a thread)."""
+        """Answer requests until `shutdown()` (blocks; run it in a thread). Returns at once when
+        `shutdown()` came first or the socket is closed."""
         loop = asyncio.new_event_loop()
         try:
-            loop.run_until_complete(self._serve())
+            with self._state_lock:
+                if self._stop_early or self.socket.fileno() < 0:
+                    self._stop_early = False
+                    return
+                self._loop, self._stop = loop, asyncio.Event()
+            loop.run_until_complete(self._serve(self._stop))
         finally:
+            with self._state_lock:
+                self._loop = None
             loop.close()
-            self._loop = None
-            self._running.clear()
 
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+    async def _serve(self, stop: asyncio.Event) -> None:
         server = await asyncio.start_server(self._connection, sock=self.socket.dup(), limit=MAX_REQUEST_BYTES)
-        self._running.set()
         try:
-            await self._stop.wait()
+            await stop.wait()
         finally:
             server.close()
             for writer in list(self._reading):
                 writer.transport.abort()
 
     def shutdown(self) -> None:
-        """Stop `serve_forever` (from another thread) and wait until it returned."""
-        loop, stop = self._loop, self._stop
-        if loop is not None and stop is not None:
+        """Stop `serve_forever` (from another thread) and wait until it returned; if it has not
+        started yet, it returns as soon as it does."""
+        with self._state_lock:
+            loop, stop = self._loop, self._stop
+            if loop is None or stop is None:
+                self._stop_early = True
+                return
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(stop.set)
-            deadline = time.monotonic() + 5
-            while self._loop is not None and time.monotonic() < deadline:
-                time.sleep(0.01)
+        deadline = time.monotonic() + 5
+        while self._loop is loop and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def server_close(self) -> None:
         """Close the listening socket."""
