@@ -28,12 +28,14 @@ def publish(url: str | None, user: str | None, create: bool, dry_run: bool) -> N
     One calendar event per follow-up, with its reminder, kept equal to `iinotes
     feed`: new follow-ups are created, changed ones updated, done ones deleted.
     Only events iinotes created are touched; others in the calendar stay as
-    they are. A second run with nothing changed sends nothing (the state is in
-    .iinotes/publish-state.json; if lost, it is rebuilt from the server). An
-    event edited on the server is put back (the notes are the truth).
+    they are. A second run with nothing changed writes nothing (the state is
+    in .iinotes/publish-state.json; if lost, it is rebuilt from the server).
+    An event edited on the server is put back (the notes are the truth).
 
-    URL is the calendar collection's URL (default: [publish] url in
-    iinotes.toml). The password comes from $IINOTES_CALDAV_PASSWORD or
+    URL is the calendar's own URL, or the server's address (e.g.
+    https://caldav.icloud.com/), where the calendar named like feed.name in
+    iinotes.toml is used (--create makes it). Default: [publish] url in
+    iinotes.toml. The password comes from $IINOTES_CALDAV_PASSWORD or
     ~/.netrc and is never written anywhere. See docs/publish.md.
     """
     from ..publish import (
