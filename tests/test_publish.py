@@ -419,3 +419,17 @@ def test_an_untrusted_certificate_is_a_tls_error_exit_5(sample, tmp_path):
         listener.close()
     assert result.exit_code == 5, result.output
     assert "TLS error talking to 127.0.0.1:" in result.output and "certificate" in result.output
+
+
+def test_calendar_output_alone_publishes_the_latest_feed(sample, calendar):
+    data = Vault(sample.root, today=dt.date(2026, 11, 23)).feed()[2]
+    lines: list[str] = []
+    output = CalendarOutput(Publisher(sample.root, Target(calendar, USER, PASSWORD)), report=lines.append)
+    try:
+        assert output.receive(data, 0.0)
+        assert not output.receive(data, 0.0)  # the same feed again: nothing queued
+        assert _eventually(lambda: output.idle and output.published == 1)
+        assert Reader(calendar).events() == feed_events(data)
+        assert lines and lines[0].startswith(f"published to {calendar}: ")
+    finally:
+        output.stop()

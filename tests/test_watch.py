@@ -641,3 +641,85 @@ def test_a_note_deleted_by_hand_leaves_the_feed_a_moment_later(watching, two, tm
     assert eventually(lambda: summaries(tmp_path / "feed.ics") == {"Follow up with Jane Doe"})
     expected = "1 note removed (contacts/Bob Roe.md): 1 follow-up, feed updated"
     assert eventually(lambda: any(line.startswith(expected) for line in watcher.report)), watcher.report
+
+
+# ---------------------------------------------------------------------------- the parts, each alone
+
+
+def test_change_source_alone_yields_debounced_batches_of_paths(two):
+    from iinotes.watch import ChangeSource
+
+    lines = Lines()
+    source = ChangeSource(str(two.root.resolve()), debounce=0.1, report=lines)
+    source.start()
+    stopping = threading.Event()
+    try:
+        assert source.health() == "ok" and source.observer_alive()
+        for n in range(5):  # a burst: one batch
+            (two.root / "contacts/Jane Doe.md").write_text(contact_text(f"Jane {n}"), encoding="utf-8")
+        (two.root / ".git").mkdir()
+        (two.root / ".git" / "index").write_text("x")
+        assert source.wake.wait(WAIT)
+        batch = source.settle(stopping)
+        assert batch is not None and batch.paths == frozenset({"contacts/Jane Doe.md"}) and not batch.settings
+        (two.root / "iinotes.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+        assert source.wake.wait(WAIT)
+        batch = source.settle(stopping)
+        assert batch is not None and batch.settings and batch.paths is None  # settings: scan everything
+        source.changed()
+        assert source.settle(stopping) == type(batch)(None, False)
+    finally:
+        source.stop()
+
+
+def test_change_source_alone_reports_a_missing_then_gone_vault(two, tmp_path, monkeypatch):
+    import iinotes.watch as watch_module
+    from iinotes.watch import ChangeSource
+
+    monkeypatch.setattr(watch_module, "VAULT_GRACE", 0.2)
+    source = ChangeSource(str(two.root.resolve()), report=Lines())
+    source.start()
+    try:
+        os.rename(two.root, tmp_path / "elsewhere")
+        assert source.health() == "missing"
+        time.sleep(0.3)
+        assert source.health() == "gone"
+    finally:
+        source.stop()
+
+
+def test_rebuild_alone_keeps_the_feed_of_an_emptied_vault(two):
+    from iinotes.watch import Batch, Rebuild
+
+    lines = Lines()
+    step = Rebuild(Vault(two.root, today=TODAY), None, lines)
+    built = step.run(Batch())
+    assert built is not None and built.count == 2 and built.what == "read 2 notes"
+    assert step.run(Batch()).what == "no note changed"  # type: ignore[union-attr]
+    for note in (two.root / "contacts").glob("*.md"):
+        note.unlink()
+    assert step.run(Batch()) is None and step.previous == built.data
+    assert "the vault has no notes any more" in lines.text()
+    assert step.retry_at is not None
+
+
+def test_file_output_alone_writes_only_changed_bytes(tmp_path):
+    from iinotes.watch import FileOutput, OutputError
+
+    path = tmp_path / "feed.ics"
+    output = FileOutput(path)
+    assert output.receive(b"one", 0.0) and path.read_bytes() == b"one"
+    assert not output.receive(b"one", 0.0) and output.writes == 1
+    path.unlink()
+    assert output.receive(b"one", 0.0) and path.exists()  # a deleted file is written again
+    with pytest.raises(OutputError):
+        FileOutput(tmp_path / "missing" / "feed.ics")
+
+
+def test_callback_output_alone_calls_on_change_only():
+    from iinotes.watch import CallbackOutput
+
+    got: list[bytes] = []
+    output = CallbackOutput(lambda data, built: got.append(data))
+    assert output.receive(b"a", 0.0) and not output.receive(b"a", 1.0) and output.receive(b"b", 2.0)
+    assert got == [b"a", b"b"]
