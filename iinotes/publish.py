@@ -197,7 +197,7 @@ def find_credentials(url: str, user: str | None, netrc_file: str | None = None) 
         except (netrc.NetrcParseError, OSError) as error:
             raise UsageError(
                 f"cannot read ~/.netrc: {getattr(error, 'msg', None) or error}",
-                "fix the file, or give the password in $IINOTES_CALDAV_PASSWORD",
+                "fix the file (and chmod 600 ~/.netrc), or give the password in $IINOTES_CALDAV_PASSWORD",
             ) from None
         if entry is not None and (user is None or entry[0] == user):
             user, password = entry[0] or user, entry[2]
