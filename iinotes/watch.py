@@ -364,7 +364,6 @@ class Rebuild:
         self._use_cache = vault.use_cache
         self._cache_saved_at: float | None = None
         self.scanned_at: float | None = None
-        self._files = 0  # notes in the last feed made
         self._removed: list[str] = []  # notes removed since the last feed made (held while removals go on)
         self._holding_until: float | None = None
         self._said_empty = False
@@ -400,7 +399,6 @@ class Rebuild:
             return None
         self._accepted_read_errors = {p for p in problems if p.code in READ_ERRORS}
         self.previous = data
-        self._files = stats.files
         if self._removed and not stats.removed:  # a held feed goes out: say what it was held for
             held = SimpleNamespace(changed=[], removed=sorted(self._removed), files=stats.files)
             what = _what_changed(held, False, batch.reason)
@@ -883,8 +881,3 @@ def _describe_error(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return f"{error.strerror}" + (f": {error.filename}" if error.filename else "")
     return repr(error)
-
-
-def timestamp() -> str:
-    """The local wall-clock time prefix of watch's lines."""
-    return time.strftime("%H:%M:%S")
