@@ -124,6 +124,8 @@ def test_example_toml_is_valid_and_complete():
         "me_background": "a middle-school teacher with eight years in the classroom",
         "me_goal": "UX research",
         "me_signature": "Jordan Ellis\n(215) 555-0100",
+        "publish_url": "https://cal.example.com/dav/calendars/me/iinotes/",
+        "publish_user": "me@example.com",
     }
     assert parse_settings(text) == Settings(timezone="America/New_York", **examples)
     assert all(setting.key.rsplit(".", 1)[-1] + " = " in text for setting in SETTINGS)
