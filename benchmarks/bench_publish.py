@@ -56,7 +56,8 @@ def contact(n: int, day: int) -> str:
 
 def make_vault(root: Path, count: int) -> None:
     (root / "contacts").mkdir(parents=True)
-    (root / "iinotes.toml").write_text('timezone = "Europe/Berlin"\n', encoding="utf-8")
+    settings = 'timezone = "Europe/Berlin"\n[followups]\nreview_weekday = ""\n'  # one event per contact
+    (root / "iinotes.toml").write_text(settings, encoding="utf-8")
     for n in range(count):
         (root / "contacts" / f"Person {n}.md").write_text(contact(n, 1 + n % 28), encoding="utf-8")
 
