@@ -51,6 +51,12 @@ def _zone_name(value: Any) -> str:
     return value
 
 
+def _calendar_url(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise ValueError(f"expected the http(s) URL of a calendar collection, found {value!r}")
+    return value
+
+
 def _cadence(value: Any) -> Cadence | None:
     if not isinstance(value, str):
         raise ValueError(f'expected a cadence such as "60d", found {value!r}')
@@ -242,6 +248,25 @@ SETTINGS: tuple[Setting, ...] = (
         "`me.name`",
         '"Jordan Ellis\\n(215) 555-0100"',
     ),
+    Setting(
+        "publish.url",
+        "http(s) URL",
+        None,
+        _calendar_url,
+        "The CalDAV calendar `iinotes publish` keeps equal to the feed (its collection URL).",
+        "none: give it to `publish`",
+        '"https://cal.example.com/dav/calendars/me/iinotes/"',
+    ),
+    Setting(
+        "publish.user",
+        "text",
+        None,
+        _text,
+        "The user name on the CalDAV server (the password comes from `$IINOTES_CALDAV_PASSWORD` or "
+        "`~/.netrc`, never from this file).",
+        "none (or the `login` of `~/.netrc`)",
+        '"me@example.com"',
+    ),
 )
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
@@ -272,6 +297,8 @@ class Settings:
     me_goal: str = ""
     me_signature: str = ""
     review_weekday: str = "friday"  # "" when off
+    publish_url: str | None = None
+    publish_user: str | None = None
 
 
 def machine_timezone() -> str:
@@ -301,7 +328,7 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in table.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and dotted in ("followups", "feed", "me"):
+        if isinstance(value, dict) and dotted in ("followups", "feed", "me", "publish"):
             flat.update(_flatten(value, dotted + "."))
         else:
             flat[dotted] = value
@@ -335,6 +362,8 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
     names = {setting.key: setting.key.rsplit(".", 1)[-1] for setting in SETTINGS}
     names["feed.name"] = "feed_name"
     names.update({s.key: s.key.replace(".", "_") for s in SETTINGS if s.key.startswith("me.")})
+    names["publish.url"] = "publish_url"
+    names["publish.user"] = "publish_user"
     kwargs = {names[key]: value for key, value in found.items()}
     kwargs.setdefault("timezone", machine_timezone())
     return Settings(**kwargs)

@@ -51,6 +51,9 @@ name = "Jo"
 background = "a teacher"
 goal = "UX research"
 signature = "Jo\\n555"
+[publish]
+url = "https://cal.example.com/dav/me/iinotes/"
+user = "me"
 """
     s = parse_settings(text)
     assert s == Settings(
@@ -76,8 +79,10 @@ signature = "Jo\\n555"
         me_goal="UX research",
         me_signature="Jo\n555",
         review_weekday="",
+        publish_url="https://cal.example.com/dav/me/iinotes/",
+        publish_user="me",
     )
-    assert len(SETTINGS) == 22
+    assert len(SETTINGS) == 24
 
 
 @pytest.mark.parametrize(
@@ -132,6 +137,8 @@ def test_example_toml_is_valid_and_complete():
         "me_background": "a middle-school teacher with eight years in the classroom",
         "me_goal": "UX research",
         "me_signature": "Jordan Ellis\n(215) 555-0100",
+        "publish_url": "https://cal.example.com/dav/calendars/me/iinotes/",
+        "publish_user": "me@example.com",
     }
     assert parse_settings(text) == Settings(timezone="America/New_York", **examples)
     assert all(setting.key.rsplit(".", 1)[-1] + " = " in text for setting in SETTINGS)

@@ -79,7 +79,7 @@ def cli(ctx: click.Context, **_: object) -> None:
 
 
 def _register() -> None:
-    from . import core, draft, feed, importing, live, review, status, write
+    from . import core, draft, feed, importing, live, publish, review, status, write
 
     for command in (
         *core.COMMANDS,
@@ -90,6 +90,7 @@ def _register() -> None:
         *review.COMMANDS,
         *importing.COMMANDS,
         *status.COMMANDS,
+        *publish.COMMANDS,
     ):
         cli.add_command(command)
 
