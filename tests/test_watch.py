@@ -614,7 +614,7 @@ def test_a_vault_emptied_keeps_the_feed(watching, two, tmp_path):
 @pytest.mark.parametrize(("notes", "gap"), [(40, 0.03), (16, 0.2)])  # faster and slower than the debounce
 def test_a_vault_being_deleted_never_shrinks_the_feed(make_vault, tmp_path, notes, gap):
     vault = make_vault("big")
-    vault.add("iinotes.toml", '[followups]\nreview_weekday = ""\n')  # one event per note, nothing else
+    vault.add("iinotes.toml", '[followups]\nreview_weekday = ""\nweekly_outreach = 0\n')  # one event per note
     for n in range(notes):
         vault.add(f"contacts/Person {n}.md", contact_text(f"Person {n}", number=n + 1), dedent=False)
     output = tmp_path / "feed.ics"
