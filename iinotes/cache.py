@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .notes import ParsedNote
 
 CACHE_FILE = "parse-cache.json"
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7  # 7: JSON Lines; the model gained added, resume, prepared
 ANSWER_PREFIX = "answer-"
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600

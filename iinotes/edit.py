@@ -34,6 +34,8 @@ _PLAIN_START_BAD = set("-?:,[]{}#&*!|>'\"%@`= \t")
 _OTHER_READERS = re.compile(r"[-+]?[0-9][0-9_:.,e+-]*|[-+]?\.[0-9].*|yes|no|on|off|y|n")
 _DATE_LIKE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?")
 _YAML_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+# what a plain item of a list becomes when it turns into a mapping: `- 2026-11-02` -> {date: ...}
+_ITEM_KEY = {"commitments": "task", "outreach": "date", "touches": "date"}
 
 
 class EditRefused(IinotesError):
@@ -44,7 +46,8 @@ class EditRefused(IinotesError):
 
 @dataclass(frozen=True)
 class SetValue:
-    """Set top-level `key` to a scalar (a new line before the closing --- when the key is missing)."""
+    """Set top-level `key` to a scalar (a new line before the closing --- when the key is missing);
+    the value None clears it (`key:` with nothing after it, as Obsidian writes an empty property)."""
 
     key: str
     value: Any
@@ -78,7 +81,17 @@ class TickTask:
     line: int
 
 
-Change = SetValue | Append | SetInItem | TickTask
+@dataclass(frozen=True)
+class AddNote:
+    """Add `note` to the entry of the top-level list `key` dated `date` (an outreach or touch): a
+    plain date becomes {date, note}; an entry with another note gets "; note" after it."""
+
+    key: str
+    date: str
+    note: str
+
+
+Change = SetValue | Append | SetInItem | TickTask | AddNote
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -304,6 +317,13 @@ def _new_key(t: _Text, key: str, text: str) -> Splice:
 
 def _splice_set(t: _Text, root: yaml.MappingNode, change: SetValue) -> Splice:
     found = _top(root, change.key)
+    if change.value is None and found is not None and isinstance(found[1], yaml.ScalarNode):
+        if found[1].style in ("|", ">"):
+            raise EditRefused(f"{change.key} is written as a block of text", "edit this note by hand")
+        start, end = t.at(found[1].start_mark), t.at(found[1].end_mark)
+        while start > 0 and t.text[start - 1] in " \t":
+            start -= 1
+        return (start, end, "")
     if found is None:
         return _new_key(t, change.key, " " + render(change.value))
     return _replace_scalar(t, found[1], change.value, flow=False)
@@ -355,11 +375,8 @@ def _splice_in_item(t: _Text, root: yaml.MappingNode, change: SetInItem, current
             raise EditRefused(
                 f"{change.key} item {change.index + 1} is a block of text", "edit this note by hand"
             )
-        new = (
-            {"task": current, change.field: normal(change.value)}
-            if change.key == "commitments"
-            else {change.field: normal(change.value)}
-        )
+        kept = {_ITEM_KEY[change.key]: current} if change.key in _ITEM_KEY else {}
+        new = {**kept, change.field: normal(change.value)}
         return (t.at(item.start_mark), t.at(item.end_mark), render(new))
     if not isinstance(item, yaml.MappingNode):
         raise EditRefused(f"{change.key} item {change.index + 1} is not a mapping")
@@ -391,6 +408,8 @@ def _needed(change: Change, data: dict[str, Any]) -> bool:
     """Whether `change` still has something to do on front matter `data` (running twice is a no-op)."""
     if isinstance(change, SetValue):
         current = data.get(change.key)
+        if change.value is None:  # clearing: only a value that is there
+            return current is not None
         if change.keep_existing and current not in (None, ""):
             return False
         return change.key not in data or current != normal(change.value)
@@ -421,12 +440,26 @@ def _expect(change: Change, data: dict[str, Any]) -> None:
     elif isinstance(change, SetInItem):
         item = data[change.key][change.index]
         if not isinstance(item, dict):
-            item = {"task": item} if change.key == "commitments" else {}
+            item = {_ITEM_KEY[change.key]: item} if change.key in _ITEM_KEY else {}
             data[change.key][change.index] = item
         item[change.field] = normal(change.value)
 
 
 # --- plan ---------------------------------------------------------------------------------------
+
+
+def _with_note(change: AddNote, data: dict[str, Any]) -> SetInItem | None:
+    """The SetInItem that adds the note to the dated entry; None when it says so already."""
+    items = data.get(change.key)
+    if not isinstance(items, list):
+        raise EditRefused(f"{change.key} has no entry dated {change.date}")
+    for position, item in enumerate(items):
+        if _date_of(item) == change.date:
+            old = str(item.get("note") or "") if isinstance(item, dict) else ""
+            if change.note in [part.strip() for part in old.split(";")]:
+                return None
+            return SetInItem(change.key, position, "note", f"{old}; {change.note}" if old else change.note)
+    raise EditRefused(f"{change.key} has no entry dated {change.date}")
 
 
 def _tick(doc: _Doc, line: int) -> bool:
@@ -494,6 +527,11 @@ def plan(data: bytes, changes: Sequence[Change], path: str = "note.md", *, fresh
             if _tick(doc, change.line):
                 ticks.append(change.line - 1)
             continue
+        if isinstance(change, AddNote):
+            found = _with_note(change, expected)
+            if found is None:
+                continue
+            change = found
         if not _needed(change, expected):
             continue
         t = _Text(front)

@@ -42,3 +42,9 @@ class DraftError(IinotesError):
     """A message cannot be drafted: a bad message template, or nothing in the notes to draft from."""
 
     exit_code = 2
+
+
+class OutreachRefused(IinotesError):
+    """One more outreach would be stalking (declined, do-not-contact, archived, ladder done)."""
+
+    exit_code = 1

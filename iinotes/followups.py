@@ -9,12 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from .index import ContactView, Index, happened, meeting_day, meeting_start, same_objects
+from .index import ContactView, Index, same_objects
 from .model import INACTIVE_STATUSES, Commitment, Contact, Interview
 from .settings import Settings
+from .timing import (
+    WEEKDAYS,
+    day_after,
+    happened,
+    meeting_day,
+    meeting_start,
+    resumed,
+    same_week,
+    status_on,
+    week_of,
+    weekday_of_week,
+)
 from .values import wall_time, zone
 
 KINDS = (
@@ -27,8 +39,14 @@ KINDS = (
     "referral",
     "keep-in-touch",
     "manual",
+    "review",
+    "schedule",
+    "reschedule",
+    "reach-out",
 )
 TIMED_KINDS = ("interview", "confirm")
+CLOSED = ("cancelled", "no-show")  # meetings that will not happen
+OPEN = ("requested", "scheduled", "confirmed")  # meetings still to happen (or to be given a date)
 CONFIRM_MINUTES = 15
 MANUAL_MINUTES = 15
 
@@ -57,7 +75,11 @@ class FollowUp:
 
     def sentence(self) -> str:
         """The plain-words line `due` prints: "Nudge Jane Doe (2nd of 3): no reply since ..."."""
-        return f"{self.title}: {self.detail}" if self.detail else self.title
+        if not self.detail:
+            return self.title
+        if self.title.endswith("?"):  # "Reschedule with Jane Doe? The meeting on ..."
+            return f"{self.title} {self.detail[:1].upper()}{self.detail[1:]}"
+        return f"{self.title}: {self.detail}"
 
 
 def stable_uid(note_key: str, kind: str, ordinal: str) -> str:
@@ -92,11 +114,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _day_after(day: dt.date, days: int) -> dt.date:
-    try:
-        return day + dt.timedelta(days=days)
-    except OverflowError:
-        return dt.date.max if days > 0 else dt.date.min
+_day_after = day_after
 
 
 def _local_day(instant: dt.datetime, settings: Settings) -> dt.date:
@@ -116,8 +134,15 @@ def _shift(instant: dt.datetime, hours: int) -> dt.datetime | None:
 Memo = dict[str, tuple[tuple[object, ...], tuple[object, ...], list[tuple[tuple[object, ...], FollowUp]]]]
 
 
-def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | None = None) -> list[FollowUp]:
-    """Every open follow-up of the vault on `today`, sorted by day, time, then id.
+def follow_ups(
+    index: Index,
+    settings: Settings,
+    today: dt.date,
+    memo: Memo | None = None,
+    reviews: Collection[str] = (),
+) -> list[FollowUp]:
+    """Every open follow-up of the vault on `today`, sorted by day, time, kind, then name. `reviews`:
+    the vault-relative paths of the review notes written (`reviews/2026-W48.md`).
 
     `memo` (a dict kept by the caller between calls) holds each contact's follow-ups with
     everything they were computed from; a contact whose inputs are all equal (usually the very
@@ -125,11 +150,11 @@ def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | No
     keyed: list[tuple[tuple[object, ...], FollowUp]] = []
     fresh: Memo = {}
     for view in index.contacts.values():
-        if view.contact.status in INACTIVE_STATUSES:
+        if status_on(view.contact, today) != "active":
             continue
         interviews = [index.interviews[p].interview for p in view.interviews]
         notes = (view.contact, *interviews)
-        inputs = (settings, today, view.stage, _referral_inputs(view, index))
+        inputs = (settings, today, view.stage, view.last_touch, _referral_inputs(view, index))
         known = memo.get(view.contact.path) if memo is not None else None
         if known is not None and known[0] == inputs and same_objects(known[1], notes):
             produced = known[2]
@@ -137,6 +162,7 @@ def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | No
             items = _contact_items(view, interviews, index, settings, today)
             for interview in interviews:
                 items += _interview_items(view, interview, index, settings, today)
+            items = [_after_pause(i, view.contact) for i in items]
             produced = [(_order(item), item) for item in (_mark_overdue(i, today) for i in items)]
         fresh[view.contact.path] = (inputs, notes, produced)
         keyed += produced
@@ -151,15 +177,105 @@ def follow_ups(index: Index, settings: Settings, today: dt.date, memo: Memo | No
                     for i in _interview_items(fake, iview.interview, index, settings, today)
                 )
             ]
+    busy = {item.contact_path for _, item in keyed if item.contact_path}
+    weekly = reach_out(index, settings, today, busy)
+    if weekly.item is not None:
+        item = _mark_overdue(weekly.item, today)
+        keyed.append((_order(item), item))
     if memo is not None:
         memo.clear()
         memo.update(fresh)
+    review = weekly_review(settings, today, reviews) if index.contacts else None  # nothing to review yet
+    if review is not None:
+        keyed.append((_order(review), review))
     keyed.sort(key=lambda pair: pair[0])
     return [item for _, item in keyed]
 
 
 def _order(item: FollowUp) -> tuple[object, ...]:
-    return (item.due, item.start.astimezone(dt.UTC).isoformat() if item.start else "", item.kind, item.uid)
+    """Within a day: all-day items first, then by time; then by kind (in the order of KINDS), by
+    the person's name, and the UID last only to break ties."""
+    start = item.start.astimezone(dt.UTC).isoformat() if item.start else ""
+    return (item.due, start, KINDS.index(item.kind), item.person.casefold(), item.uid)
+
+
+def _after_pause(item: FollowUp, contact: Contact) -> FollowUp:
+    """What fell due while the contact was paused is due on the resume day (as an all-day item)."""
+    due = resumed(item.due, contact)
+    if due == item.due:
+        return item
+    return FollowUp(**{**item.__dict__, "due": due, "start": None, "minutes": 0})
+
+
+@dataclass(frozen=True)
+class WeeklyOutreach:
+    """This week's reach-out item (None when the week's batch is done or the setting is 0), the
+    leads in the order they come up, and how many of them this week's item holds."""
+
+    item: FollowUp | None
+    leads: tuple[str, ...]  # contact paths: added first (no `added`: first of all), then name
+    this_week: int
+
+
+def reach_out(
+    index: Index, settings: Settings, today: dt.date, busy: Collection[str | None] = ()
+) -> WeeklyOutreach:
+    """The weekly `reach-out` item: the first `weekly_outreach` active leads (fewer when contacts
+    got their first outreach this week already), or "Develop more contacts" when none are left.
+    Leads in `busy` (contact paths with a follow-up of their own: a referral, a manual follow-up)
+    have their move already and are left out of the queue."""
+    per_week = settings.weekly_outreach
+    leads = sorted(
+        (
+            view
+            for view in index.contacts.values()
+            if view.stage == "lead"
+            and not view.contact.outreach
+            and status_on(view.contact, today) == "active"
+            and view.contact.path not in busy
+        ),
+        key=lambda v: (v.contact.added or dt.date.min, v.contact.name.casefold(), v.contact.path),
+    )
+    paths = tuple(v.contact.path for v in leads)
+    if per_week == 0:
+        return WeeklyOutreach(None, paths, 0)
+    started = sum(
+        1
+        for v in index.contacts.values()
+        if v.contact.outreach and same_week(v.contact.outreach[0].date, today)
+    )
+    quota = max(0, per_week - started)
+    if quota == 0:
+        return WeeklyOutreach(None, paths, 0)
+    due = weekday_of_week(today, settings.outreach_weekday)
+    uid = stable_uid("vault", "reach-out", week_of(today))
+    chosen = leads[:quota]
+    if chosen:
+        names = ", ".join(v.contact.name for v in chosen)
+        count = f"{len(chosen)} new contact{'s' if len(chosen) != 1 else ''}"
+        item = FollowUp(
+            "reach-out",
+            uid,
+            due,
+            f"Reach out to {count}: {names}",
+            f"the next {'lead' if len(chosen) == 1 else 'leads'} in your list (added first); "
+            f"{per_week} a week",
+            chosen[0].contact.path if len(chosen) == 1 else "",
+            names,
+            chosen[0].contact.path if len(chosen) == 1 else None,
+        )
+    else:
+        item = FollowUp(
+            "reach-out",
+            uid,
+            due,
+            "Develop more contacts: ask for referrals, alumni, LinkedIn",
+            "no leads are left in your list; add people with `iinotes new contact`",
+            "",
+            "",
+            None,
+        )
+    return WeeklyOutreach(item, paths, len(chosen))
 
 
 def _referral_inputs(view: ContactView, index: Index) -> tuple[object, ...]:
@@ -199,9 +315,10 @@ def _contact_items(
     key = note_key(contact)
     items: list[FollowUp] = []
     name = contact.name
-    active_interviews = [i for i in interviews if i.status not in ("cancelled",)]
+    tz = settings.timezone
+    dated = [i for i in interviews if i.status not in CLOSED and meeting_day(i, tz) is not None]
 
-    if contact.outreach and contact.responded is None and not active_interviews:
+    if contact.outreach and contact.responded is None and not dated:
         nudges_sent = len(contact.outreach) - 1
         if nudges_sent < settings.max_nudges:
             last = contact.outreach[-1].date
@@ -219,9 +336,15 @@ def _contact_items(
                 )
             )
 
-    if view.stage in ("met", "in-touch"):
-        cadence = contact.keep_in_touch if contact.keep_in_touch_set else settings.keep_in_touch
-        anchor = _latest_touch(contact, interviews, settings, today)
+    items += _meeting_moves(view, interviews, settings, today)
+    cadence = contact.keep_in_touch if contact.keep_in_touch_set else settings.keep_in_touch
+    answered_only = view.stage == "replied" and not any(
+        i.kind in ("schedule", "reschedule", "nudge") for i in items
+    )
+    if view.stage in ("met", "in-touch") or answered_only:
+        anchor = (
+            _answered_touch(contact) if answered_only else _latest_touch(contact, interviews, settings, today)
+        )
         if cadence is not None and anchor is not None:
             items.append(
                 FollowUp(
@@ -246,14 +369,77 @@ def _contact_items(
     return _dedupe_ordinals(items)
 
 
+def _answered_touch(contact: Contact) -> dt.date | None:
+    """What keep-in-touch counts from for a contact who answered but has not met you: the latest
+    outreach, reply, touch or `last_contact` (even one dated ahead: a date you wrote is kept)."""
+    days = [e.date for e in (*contact.outreach, *contact.touches)]
+    days += [d for d in (contact.responded, contact.last_contact) if d]
+    return max(days) if days else None
+
+
+def _meeting_moves(
+    view: ContactView, interviews: list[Interview], settings: Settings, today: dt.date
+) -> list[FollowUp]:
+    """`schedule` (they answered; no meeting has a date) or `reschedule` (the latest meeting was
+    cancelled or a no-show, and nothing since shows a new contact)."""
+    contact, tz = view.contact, settings.timezone
+    key = note_key(contact)
+    counted = [i for i in interviews if not (i.status in CLOSED and meeting_day(i, tz) is None)]
+    latest = counted[-1] if counted else None
+    if latest is not None and latest.status in CLOSED:
+        day = meeting_day(latest, tz)
+        assert day is not None
+        since = [e.date for e in (*contact.outreach, *contact.touches)] + [
+            d for d in (contact.last_contact,) if d
+        ]
+        if any(d > day for d in since):
+            return []
+        what = "was cancelled" if latest.status == "cancelled" else "was a no-show"
+        return [
+            FollowUp(
+                "reschedule",
+                stable_uid(note_key(latest), "reschedule", "1"),
+                _day_after(day, settings.reschedule_days_after),
+                f"Reschedule with {contact.name}?",
+                f"the meeting on {day.isoformat()} {what}; ask whether a new date suits them",
+                latest.path,
+                contact.name,
+                contact.path,
+            )
+        ]
+    held_or_dated = any(
+        i.status == "done" or (i.status not in CLOSED and meeting_day(i, tz) is not None) for i in interviews
+    )
+    requested = [i for i in interviews if i.status in OPEN and meeting_day(i, tz) is None]
+    ahead = any(i.status in OPEN and (meeting_day(i, tz) or dt.date.min) >= today for i in interviews)
+    if not held_or_dated and contact.responded is not None:
+        anchor = contact.responded
+        why = f"they answered on {anchor.isoformat()} and no meeting has a date yet"
+    elif requested and not ahead:  # a meeting asked for (maybe a second one) without a date
+        anchor = view.last_touch or contact.added or today
+        why = f"the meeting requested in {requested[0].path} has no date yet"
+    else:
+        return []
+    return [
+        FollowUp(
+            "schedule",
+            stable_uid(key, "schedule", "1"),
+            _day_after(anchor, settings.schedule_days_after),
+            f"Propose a time to {contact.name}",
+            why,
+            contact.path,
+            contact.name,
+            contact.path,
+        )
+    ]
+
+
 def _latest_touch(
     contact: Contact, interviews: list[Interview], settings: Settings, today: dt.date
 ) -> dt.date | None:
-    """What keep-in-touch counts from: the latest meeting, thank-you, reply or touch (the
-    contact's `last_contact`, when set, overrides them)."""
-    if contact.last_contact is not None:
-        return contact.last_contact
-    days = [e.date for e in contact.touches] + [d for d in (contact.responded,) if d]
+    """What keep-in-touch counts from: the latest meeting, thank-you, reply, touch or the
+    contact's `last_contact` (one more touch: the latest of them wins)."""
+    days = [e.date for e in contact.touches] + [d for d in (contact.responded, contact.last_contact) if d]
     for interview in interviews:
         if happened(interview, today, settings.timezone):
             day = meeting_day(interview, settings.timezone)
@@ -346,18 +532,19 @@ def _interview_items(
     on = _LazyText(lambda: _on(interview, start, day, settings))
 
     if ahead and day is not None:
-        items.append(
-            FollowUp(
-                "prepare",
-                stable_uid(key, "prepare", "1"),
-                _day_after(day, -settings.prepare_days_before),
-                f"Prepare for {name}",
-                f"research them and prepare questions for the meeting {on}",
-                interview.path,
-                name,
-                cpath,
+        if interview.prepared is None:
+            items.append(
+                FollowUp(
+                    "prepare",
+                    stable_uid(key, "prepare", "1"),
+                    _day_after(day, -settings.prepare_days_before),
+                    f"Prepare for {name}",
+                    f"research them and prepare questions for the meeting {on}",
+                    interview.path,
+                    name,
+                    cpath,
+                )
             )
-        )
         confirmed = interview.status == "confirmed" or interview.confirmed is not None
         if not confirmed and interview.status == "scheduled":
             if start is not None:
@@ -472,3 +659,145 @@ def _on(interview: Interview, start: dt.datetime | None, day: dt.date | None, se
         label = interview.timezone or (settings.timezone if naive else local.strftime("UTC%z"))
         return f"on {local.strftime('%Y-%m-%d at %H:%M')} ({label})"
     return f"on {day.isoformat()}" if day else "(no date yet)"
+
+
+def weekly_review(settings: Settings, today: dt.date, reviews: Collection[str]) -> FollowUp | None:
+    """This ISO week's review item, on `review_weekday`, until `reviews/<week>.md` is written. Only
+    the current week's item exists, so missed reviews never pile up as overdue."""
+    if not settings.review_weekday:
+        return None
+    year, week, weekday = today.isocalendar()
+    label = f"{year}-W{week:02d}"
+    path = f"reviews/{label}.md"
+    if path in reviews:
+        return None
+    due = _day_after(today, WEEKDAYS.index(settings.review_weekday) - (weekday - 1))
+    return FollowUp(
+        "review",
+        stable_uid("vault", "review", label),
+        due,
+        f"Weekly review ({label})",
+        "see what happened, what slipped and what is next: run `iinotes review --write`",
+        path,
+        "",
+        None,
+        overdue=due < today,
+    )
+
+
+@dataclass(frozen=True)
+class NextMove:
+    """A contact's next move: the kind of follow-up, its day, whose move it is, and in words."""
+
+    kind: str
+    due: dt.date
+    whose: str  # "mine" (a follow-up of yours) or "theirs" (waiting for a reply, a meeting ahead)
+    words: str  # "waiting for a reply; nudge 2 of 3 on 2026-12-09"
+
+    def as_dict(self) -> dict[str, str]:
+        """`{"kind", "due", "whose"}` as `index --format json` gives it."""
+        return {"kind": self.kind, "due": self.due.isoformat(), "whose": self.whose}
+
+    def sentence(self) -> str:
+        """`theirs: waiting for a reply; nudge 2 of 3 on 2026-12-09` (what `show` prints)."""
+        return f"{self.whose}: {self.words}"
+
+
+def next_moves(
+    index: Index, settings: Settings, today: dt.date, items: list[FollowUp] | None = None
+) -> dict[str, NextMove | None]:
+    """Every contact's next move (by contact path), from the vault's follow-ups (`items`, as
+    `follow_ups` gives them; worked out when not given). None: the contact has none (inactive,
+    gone quiet, met with cadence `never`, or, wrongly, stuck: see `stuck`)."""
+    if items is None:
+        items = follow_ups(index, settings, today)
+    earliest: dict[str, FollowUp] = {}
+    for item in items:  # sorted: the first one of a contact is its earliest
+        if item.contact_path is not None and item.kind != "reach-out":
+            earliest.setdefault(item.contact_path, item)
+    weekly = reach_out(index, settings, today, earliest)
+    queue = {path: position for position, path in enumerate(weekly.leads)}
+    moves: dict[str, NextMove | None] = {}
+    for path, view in index.contacts.items():
+        if status_on(view.contact, today) != "active":
+            moves[path] = None
+            continue
+        candidates = []
+        first = earliest.get(path)
+        if first is not None:
+            candidates.append(_move_of(first, view, settings, today))
+        if path in queue and settings.weekly_outreach > 0:
+            candidates.append(_queued(queue[path], weekly.this_week, settings, today))
+        waiting = _last_wait(view, settings)
+        if waiting is not None:
+            candidates.append(waiting)
+        moves[path] = min(candidates, key=lambda m: (m.due, m.whose == "theirs")) if candidates else None
+    return moves
+
+
+def next_move(
+    index: Index, settings: Settings, today: dt.date, contact_path: str, items: list[FollowUp] | None = None
+) -> NextMove | None:
+    """One contact's next move (see `next_moves`): what a message drafted for them is about."""
+    return next_moves(index, settings, today, items).get(contact_path)
+
+
+def _move_of(item: FollowUp, view: ContactView, settings: Settings, today: dt.date) -> NextMove:
+    if item.kind == "nudge" and item.due > today:
+        number = len(view.contact.outreach)
+        words = f"waiting for a reply; nudge {number} of {settings.max_nudges} on {item.due}"
+        return NextMove("nudge", item.due, "theirs", words)
+    if item.kind == "interview":
+        return NextMove("interview", item.due, "theirs", f"the meeting on {item.due.isoformat()}")
+    when = f"overdue since {item.due.isoformat()}" if item.due < today else f"on {item.due.isoformat()}"
+    return NextMove(item.kind, item.due, "mine", f"{item.title} ({when})")
+
+
+def _queued(position: int, this_week: int, settings: Settings, today: dt.date) -> NextMove:
+    """A lead's turn in the weekly reach-out queue."""
+    weeks = 0 if position < this_week else 1 + (position - this_week) // settings.weekly_outreach
+    due = weekday_of_week(today, settings.outreach_weekday, weeks)
+    batch = "this week's" if weeks == 0 else f"the {week_of(due)}"
+    return NextMove("reach-out", due, "mine", f"reach out to them ({batch} batch of new contacts, on {due})")
+
+
+def _last_wait(view: ContactView, settings: Settings) -> NextMove | None:
+    """Every nudge was sent: wait for a reply until the ladder ends (then the contact is gone quiet)."""
+    contact = view.contact
+    if view.stage != "awaiting-reply" or len(contact.outreach) - 1 < settings.max_nudges:
+        return None
+    end = _day_after(contact.outreach[-1].date, settings.nudge_after_days)
+    return NextMove("reply", end, "theirs", f"waiting for a reply until {end}; every nudge is sent")
+
+
+def no_move_by_design(view: ContactView, settings: Settings, today: dt.date) -> str:
+    """Why a contact rightly has no next move ("" when it should have one): an inactive status, the
+    no-reply ladder done (don't stalk), or met with keep_in_touch `never`."""
+    contact = view.contact
+    status = status_on(contact, today)
+    if status != "active":
+        resume = f", resumes {contact.resume}" if status == "paused" and contact.resume else ""
+        return f"status {status}{resume}"
+    if view.stage == "gone-quiet":
+        end = _day_after(contact.outreach[-1].date, settings.nudge_after_days)
+        sent = len(contact.outreach) - 1
+        return (
+            f"the no-reply ladder ended on {end} ({sent} nudge{'s' if sent != 1 else ''} sent, no reply): "
+            "don't stalk"
+        )
+    cadence = contact.keep_in_touch if contact.keep_in_touch_set else settings.keep_in_touch
+    if cadence is None and view.stage in ("met", "in-touch", "replied"):
+        return "keep_in_touch is never"
+    return ""
+
+
+def stuck(
+    index: Index, settings: Settings, today: dt.date, moves: dict[str, NextMove | None]
+) -> list[ContactView]:
+    """Active contacts with no next move that the rules do not explain: always empty when the rules
+    cover the vault (`due --stuck`)."""
+    return [
+        view
+        for path, view in index.contacts.items()
+        if moves.get(path) is None and not no_move_by_design(view, settings, today)
+    ]

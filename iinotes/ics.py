@@ -220,7 +220,8 @@ def _render_event(
         description.append(f"Overdue since {item.due.isoformat()}.")
     if extra:
         description.append(extra)
-    description.append(f"Note: {item.path}")
+    if item.path:
+        description.append(f"Note: {item.path}")
     lines = [
         "BEGIN:VEVENT",
         f"UID:{item.uid}",
@@ -234,7 +235,10 @@ def _render_event(
         lines.append(f"LOCATION:{escape_text(item.location)}")
     lines += [
         f"CATEGORIES:{escape_text(item.kind)}",
-        "TRANSP:OPAQUE" if item.kind == "interview" else "TRANSP:TRANSPARENT",
+        # only a timed meeting makes you busy; a date-only one is a free all-day item
+        "TRANSP:OPAQUE"
+        if item.kind == "interview" and item.start and not item.overdue
+        else "TRANSP:TRANSPARENT",
         f"X-IINOTES-KIND:{item.kind}",
         f"X-IINOTES-WHEN:{when}",
     ]

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
+import difflib
 import hashlib
+import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import LookupFailed
 from .model import Contact, Interview, Link, Problem, Severity
 from .settings import Settings
-from .values import wall_time, zone
+from .timing import happened, meeting_day, meeting_start, skipped_time, status_on, upcoming
+
+__all__ = ["happened", "meeting_day", "meeting_start", "upcoming"]  # the time rules, re-exported
 
 
 @dataclass(frozen=True)
@@ -114,69 +118,12 @@ class Resolver:
         return found[0] if len(found) == 1 else None
 
 
-def meeting_start(interview: Interview, vault_zone: str) -> dt.datetime | None:
-    """The meeting's start as an aware instant (wall time in the note's `timezone`, else the
-    vault's), or None when it has no time (a date only, or no date)."""
-    when = interview.scheduled
-    if not isinstance(when, dt.datetime):
-        return None
-    if when.tzinfo is not None:
-        return when
-    return wall_time(when, interview.timezone or vault_zone)
-
-
-def _skipped_time(interview: Interview, vault_zone: str) -> str:
-    """A message when the meeting's wall time does not exist (the hour skipped by a DST change)."""
-    when = interview.scheduled
-    start = meeting_start(interview, vault_zone)
-    if start is None or not isinstance(when, dt.datetime) or when.tzinfo is not None:
-        return ""
-    if start.replace(tzinfo=None) == when:
-        return ""
-    name = interview.timezone or vault_zone
-    return (
-        f"scheduled: {when.strftime('%Y-%m-%dT%H:%M')} does not exist in {name} (the clocks go forward); "
-        f"{start.strftime('%H:%M')} is used"
-    )
-
-
-def meeting_day(interview: Interview, vault_zone: str) -> dt.date | None:
-    """The meeting's calendar day in the vault's zone (a date-only value is that local day)."""
-    return _local_day(interview.scheduled, interview.timezone, vault_zone)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _local_day(when: dt.date | dt.datetime | None, timezone: str, vault_zone: str) -> dt.date | None:
-    if not isinstance(when, dt.datetime):
-        return when
-    start = when if when.tzinfo is not None else when.replace(tzinfo=zone(timezone or vault_zone))
-    try:
-        return start.astimezone(zone(vault_zone)).date()
-    except OverflowError:
-        return start.date()
-
-
-def happened(interview: Interview, today: dt.date, vault_zone: str) -> bool:
-    """The meeting took place: marked done, or its day is past and it was never cancelled."""
-    if interview.status == "done":
-        return True
-    day = meeting_day(interview, vault_zone)
-    return interview.status in ("scheduled", "confirmed") and day is not None and day < today
-
-
-def upcoming(interview: Interview, today: dt.date, vault_zone: str) -> bool:
-    """Still ahead: requested (maybe without a date) or scheduled for today or later."""
-    if interview.status not in ("requested", "scheduled", "confirmed"):
-        return False
-    day = meeting_day(interview, vault_zone)
-    return day is None or day >= today
-
-
 def derive_stage(contact: Contact, interviews: list[Interview], settings: Settings, today: dt.date) -> str:
     """lead -> awaiting-reply -> replied -> scheduled -> met -> in-touch, or gone-quiet; a status
-    other than active wins."""
-    if contact.status != "active":
-        return contact.status
+    other than active wins (a paused contact whose `resume` day has come counts as active)."""
+    status = status_on(contact, today)
+    if status != "active":
+        return status
     tz = settings.timezone
     if any(upcoming(i, today, tz) for i in interviews):
         return "scheduled"
@@ -203,12 +150,10 @@ def derive_stage(contact: Contact, interviews: list[Interview], settings: Settin
 def last_touch(
     contact: Contact, interviews: list[Interview], today: dt.date, vault_zone: str
 ) -> dt.date | None:
-    """The latest day you were in contact: outreach, reply, touch, meeting or thank-you; the
-    contact's `last_contact`, when set, overrides it."""
-    if contact.last_contact is not None:
-        return contact.last_contact
+    """The latest day you were in contact: outreach, reply, touch, meeting, thank-you or the
+    contact's `last_contact` (one more touch: the latest of them wins)."""
     days = [e.date for e in contact.outreach] + [e.date for e in contact.touches]
-    days += [d for d in (contact.responded,) if d]
+    days += [d for d in (contact.responded, contact.last_contact) if d]
     for interview in interviews:
         if happened(interview, today, vault_zone):
             days.append(meeting_day(interview, vault_zone) or today)
@@ -325,11 +270,12 @@ def build_index(
 def _interview_entry(
     interview: Interview, resolver: Resolver, settings: Settings, today: dt.date
 ) -> tuple[InterviewView, list[Problem], tuple[str, str]]:
-    """An interview's view, its own problems (links, a stale status) and its place in the order."""
+    """An interview's view, its own problems (links, a stale status, a time in a DST gap) and its
+    place in the order."""
     own: list[Problem] = []
     view = _interview_view(interview, resolver, own)
     day = meeting_day(interview, settings.timezone)
-    if interview.status in ("scheduled", "confirmed") and day is not None and day < today:
+    if interview.status in ("requested", "scheduled", "confirmed") and day is not None and day < today:
         line = interview.line_of("status") or interview.line_of("scheduled")
         own.append(
             Problem(
@@ -342,7 +288,7 @@ def _interview_entry(
                 "set status: done (or cancelled / no-show)",
             )
         )
-    gap = _skipped_time(interview, settings.timezone)
+    gap = skipped_time(interview, settings.timezone)
     if gap:
         own.append(
             Problem(
@@ -581,35 +527,86 @@ def _suggest_id(note: Contact | Interview) -> str:
     return "ii-" + hashlib.sha256(note.path.encode()).hexdigest()[:10]
 
 
-def match_names(key: str, candidates: dict[str, tuple[str, ...]]) -> list[str]:
-    """The paths `key` (lower case) names: its path or file name without `.md`, or one of its
-    other names, exactly (any case); else those that one of them starts with."""
+def fold(text: str) -> str:
+    """Text as names are compared: accents dropped (`Zoë Ångström` -> `zoe angstrom`), any case."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def match_names(key: str, candidates: dict[str, tuple[str, ...]], *, words: bool = False) -> list[str]:
+    """The paths `key` names: its path or file name without `.md`, or one of its other names,
+    exactly (any case, accents ignored); else those that one of them starts with; else, with
+    `words`, those with a word that starts with it (`angstrom` finds "Zoë Ångström")."""
+    key = fold(key)
     exact: list[str] = []
     prefix: list[str] = []
+    word: list[str] = []
     for path, others in candidates.items():
-        stem = path.lower().removesuffix(".md")
-        names = {stem, stem.rsplit("/", 1)[-1], *(name.lower() for name in others)}
+        stem = fold(path).removesuffix(".md")
+        names = {stem, stem.rsplit("/", 1)[-1], *(fold(name) for name in others)}
         if key in names:
             exact.append(path)
         elif any(name.startswith(key) for name in names):
             prefix.append(path)
-    return exact or prefix
+        elif words and any(part.startswith(key) for name in names for part in name.split()):
+            word.append(path)
+    return exact or prefix or word
 
 
-def find_contact(index: Index, query: str) -> ContactView:
-    """The contact a command-line name means: path, file name, name or alias (any case), else a
-    unique prefix of one of those. LookupFailed lists the candidates when there are several."""
-    key = query.strip().lower().removesuffix(".md")
+def suggest_names(key: str, names: dict[str, str]) -> list[str]:
+    """Close spellings for a name that matched nothing (`jnae` -> Jane Doe): `names` maps each
+    display name to the words it may be typed as; the best few display names come back."""
+    key = fold(key)
+    scored: dict[str, float] = {}
+    for name, words in names.items():
+        for word in {fold(name), *(fold(w) for w in words.split()), *fold(name).split()}:
+            ratio = max(
+                difflib.SequenceMatcher(None, key, candidate).ratio()
+                for candidate in (word, word[: len(key)])
+            )
+            if ratio >= 0.7:
+                scored[name] = max(scored.get(name, 0.0), ratio)
+    return sorted(scored, key=lambda n: (-scored[n], n))[:3]
+
+
+def contact_candidates(index: Index, query: str) -> list[str]:
+    """Every contact path a command-line name could mean (see `find_contact`)."""
+    key = query.strip().removesuffix(".md")
     if not key:
         raise LookupFailed("give a contact's name")
-    found = match_names(
-        key, {path: (view.contact.name, *view.contact.aliases) for path, view in index.contacts.items()}
+    return match_names(
+        key,
+        {path: (view.contact.name, *view.contact.aliases) for path, view in index.contacts.items()},
+        words=True,
     )
+
+
+def find_contact(
+    index: Index, query: str, fits: Callable[[ContactView], bool] | None = None, what: str = ""
+) -> ContactView:
+    """The contact a command-line name means: path, file name, name or alias (any case, accents
+    ignored), else a unique prefix of one of those. When several match, `fits` (if given) keeps only
+    those a command can act on (say, with an upcoming interview; `what` names it). LookupFailed
+    lists the candidates when there are still several, and suggests close names when there are none."""
+    found = contact_candidates(index, query)
+    if len(found) > 1 and fits is not None:
+        fitting = [p for p in found if fits(index.contacts[p])]
+        if len(fitting) == 1:
+            return index.contacts[fitting[0]]
+        if fitting:
+            found = fitting
     if len(found) == 1:
         return index.contacts[found[0]]
     if not found:
-        raise LookupFailed(f"no contact matches {query!r}", "run `iinotes list` to see every contact")
+        close = suggest_names(
+            query, {v.contact.name: " ".join(v.contact.aliases) for v in index.contacts.values()}
+        )
+        raise LookupFailed(
+            f"no contact matches {query!r}" + (f"; did you mean {' or '.join(close)}?" if close else ""),
+            "run `iinotes list` to see every contact",
+        )
     listing = "\n".join(f"  {index.contacts[p].contact.name}  ({p})" for p in found)
     raise LookupFailed(
-        f"{query!r} matches {len(found)} contacts:\n{listing}", "give more of the name, or the note's path"
+        f"{query!r} matches {len(found)} contacts{what}:\n{listing}",
+        "give more of the name, or the note's path",
     )

@@ -132,7 +132,9 @@ class Contact:
     keep_in_touch: Cadence | None = None
     keep_in_touch_set: bool = False
     follow_up: When | None = None
+    added: dt.date | None = None
     status: str = "active"
+    resume: dt.date | None = None
     commitments: tuple[Commitment, ...] = ()
     lines: str = field(default="", compare=False)  # "key=line" per line (see `line_of`)
 
@@ -158,6 +160,7 @@ class Interview:
     status: str = "scheduled"
     status_set: bool = False
     confirmed: dt.date | None = None
+    prepared: dt.date | None = None
     thank_you_sent: dt.date | None = None
     referrals: tuple[Link, ...] = ()
     commitments: tuple[Commitment, ...] = ()

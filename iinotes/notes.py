@@ -46,7 +46,9 @@ CONTACT_KEYS = (
     "last_contact",
     "keep_in_touch",
     "follow_up",
+    "added",
     "status",
+    "resume",
 )
 INTERVIEW_KEYS = (
     "type",
@@ -59,6 +61,7 @@ INTERVIEW_KEYS = (
     "location",
     "status",
     "confirmed",
+    "prepared",
     "thank_you_sent",
     "referrals",
     "commitments",
@@ -453,6 +456,21 @@ def _label(at: tuple) -> str:
 
 def _contact(f: _Fields) -> Contact:
     name = f.text("name") or f.path.rsplit("/", 1)[-1].removesuffix(".md")
+    contact = _contact_fields(f, name)
+    if contact.resume is not None and contact.status != "paused":
+        f.problem(
+            "resume",
+            "warning",
+            "resume-unused",
+            f"resume: {contact.resume.isoformat()} is only read with status: paused (this contact is "
+            f"{contact.status})",
+            f'pause them (iinotes pause "{contact.name}" --until {contact.resume.isoformat()}), '
+            "or remove resume",
+        )
+    return contact
+
+
+def _contact_fields(f: _Fields, name: str) -> Contact:
     return Contact(
         path=f.path,
         name=name.strip(),
@@ -475,7 +493,9 @@ def _contact(f: _Fields) -> Contact:
         or None,
         keep_in_touch_set=cadence is not False,  # absent or invalid: the vault's default applies
         follow_up=f.get("follow_up", values.parse_when),
+        added=f.get("added", values.parse_date),
         status=f.status(CONTACT_STATUSES, "active"),
+        resume=f.get("resume", values.parse_date),
         lines=f.lines(),
     )
 
@@ -519,6 +539,7 @@ def _interview(f: _Fields) -> Interview:
         status=status,
         status_set=status_set,
         confirmed=confirmed,
+        prepared=f.get("prepared", values.parse_date),
         thank_you_sent=f.get("thank_you_sent", values.parse_date),
         referrals=_links(f, "referrals"),
         commitments=_commitments(f),

@@ -9,9 +9,12 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from .followups import NextMove
 from .index import ContactView, Index, InterviewView, Referral, meeting_start, upcoming
 from .model import Commitment, Entry, Interview, Link, Problem
 from .values import zone
+
+Moves = dict[str, NextMove | None]  # each contact's next move, by path (followups.next_moves)
 
 INDEX_SCHEMA = "iinotes.index/1"
 PROBLEMS_SCHEMA = "iinotes.problems/1"
@@ -37,6 +40,10 @@ CSV_COLUMNS = (
     "last_touch",
     "keep_in_touch",
     "follow_up",
+    "added",
+    "next_kind",
+    "next_due",
+    "next_whose",
     "id",
     "path",
 )
@@ -90,9 +97,10 @@ def _commitment(item: Commitment) -> dict[str, Any]:
     }
 
 
-def contact_dict(view: ContactView, index: Index) -> dict[str, Any]:
-    """One contact as the JSON schema describes it (docs/commands.md)."""
+def contact_dict(view: ContactView, index: Index, moves: Moves | None = None) -> dict[str, Any]:
+    """One contact as the JSON schema describes it (docs/commands.md); `next` comes from `moves`."""
     c = view.contact
+    move = moves.get(c.path) if moves else None
     return {
         "path": c.path,
         "id": c.id,
@@ -119,6 +127,9 @@ def contact_dict(view: ContactView, index: Index) -> dict[str, Any]:
         if c.keep_in_touch_set
         else None,
         "follow_up": _iso(c.follow_up),
+        "added": _iso(c.added),
+        "resume": _iso(c.resume),
+        "next": move.as_dict() if move else None,
         "interviews": list(view.interviews),
         "referrals_given": [_referral(r) for r in view.referrals_given],
         "referrals_received": [_referral(r) for r in view.referrals_received],
@@ -140,6 +151,7 @@ def interview_dict(view: InterviewView) -> dict[str, Any]:
         "location": i.location,
         "status": i.status,
         "confirmed": _iso(i.confirmed),
+        "prepared": _iso(i.prepared),
         "thank_you_sent": _iso(i.thank_you_sent),
         "referrals": [_referral(r) for r in view.referrals]
         if view.contact
@@ -153,12 +165,16 @@ def dumps(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def index_json(index: Index, contacts: Iterable[ContactView] | None = None) -> str:
-    """The whole index (or the given contacts only) as JSON."""
-    return "".join(iter_index_json(index, contacts))
+def index_json(
+    index: Index, contacts: Iterable[ContactView] | None = None, moves: Moves | None = None
+) -> str:
+    """The whole index (or the given contacts only) as JSON; `moves` gives each contact's `next`."""
+    return "".join(iter_index_json(index, contacts, moves))
 
 
-def iter_index_json(index: Index, contacts: Iterable[ContactView] | None = None) -> Iterator[str]:
+def iter_index_json(
+    index: Index, contacts: Iterable[ContactView] | None = None, moves: Moves | None = None
+) -> Iterator[str]:
     """`index_json` in pieces, made as they are written: memory stays bounded by one contact or
     interview, not by the vault (the text is the same as `dumps` of the whole)."""
     chosen = index.contacts.values() if contacts is None else contacts
@@ -168,7 +184,7 @@ def iter_index_json(index: Index, contacts: Iterable[ContactView] | None = None)
             "schema": INDEX_SCHEMA,
             "today": index.today.isoformat(),
             "counts": index.counts(),
-            "contacts": (contact_dict(v, index) for v in chosen),
+            "contacts": (contact_dict(v, index, moves) for v in chosen),
             "interviews": (interview_dict(v) for v in index.interviews.values()) if whole else [],
             "referrals": (_referral(r) for r in index.referrals) if whole else [],
             "problems": (p.as_dict() for p in index.problems) if whole else [],
@@ -228,13 +244,14 @@ def _next_interview(view: ContactView, index: Index) -> str:
     return ""
 
 
-def contacts_csv(index: Index, contacts: Iterable[ContactView]) -> str:
+def contacts_csv(index: Index, contacts: Iterable[ContactView], moves: Moves | None = None) -> str:
     """One row per contact, for spreadsheets (RFC 4180, CRLF rows, header first)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for view in contacts:
         c = view.contact
+        move = moves.get(c.path) if moves else None
         row = {
             "name": c.name,
             "stage": view.stage,
@@ -259,6 +276,10 @@ def contacts_csv(index: Index, contacts: Iterable[ContactView]) -> str:
             if c.keep_in_touch_set
             else "",
             "follow_up": _iso(c.follow_up) or "",
+            "added": _iso(c.added) or "",
+            "next_kind": move.kind if move else "",
+            "next_due": move.due.isoformat() if move else "",
+            "next_whose": move.whose if move else "",
             "id": c.id,
             "path": c.path,
         }
@@ -312,7 +333,14 @@ def table(
     return "\n".join(lines) + "\n"
 
 
-def contacts_table(index: Index, contacts: Sequence[ContactView]) -> str:
+def move_text(move: NextMove | None) -> str:
+    """A next move in a table cell: `2026-11-30 prepare`, `2026-12-09 nudge (theirs)`, or `-`."""
+    if move is None:
+        return "-"
+    return f"{move.due.isoformat()} {move.kind}" + (" (theirs)" if move.whose == "theirs" else "")
+
+
+def contacts_table(index: Index, contacts: Sequence[ContactView], moves: Moves | None = None) -> str:
     """The human table of `index` and `list`."""
     rows = []
     for view in contacts:
@@ -325,13 +353,14 @@ def contacts_table(index: Index, contacts: Sequence[ContactView]) -> str:
                 c.role,
                 _iso(view.last_touch) or "-",
                 _next_interview(view, index) or "-",
+                move_text(moves.get(c.path) if moves else None),
                 c.path,
             ]
         )
     return table(
-        ["NAME", "STAGE", "COMPANY", "ROLE", "LAST TOUCH", "NEXT MEETING", "NOTE"],
+        ["NAME", "STAGE", "COMPANY", "ROLE", "LAST TOUCH", "NEXT MEETING", "NEXT", "NOTE"],
         rows,
-        [28, 14, 24, 24, 10, 16, 60],
+        [28, 14, 24, 24, 10, 16, 32, 60],
     )
 
 
@@ -357,8 +386,13 @@ def problems_text(problems: Sequence[Problem], *, hints: bool = True) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[str, list[str]]] = ()) -> str:
-    """The page `iinotes show NAME` prints for one contact."""
+def show_text(
+    view: ContactView,
+    index: Index,
+    extra_sections: Sequence[tuple[str, list[str]]] = (),
+    next_line: str = "",
+) -> str:
+    """The page `iinotes show NAME` prints for one contact; `next_line` says its next move in words."""
     c = view.contact
     out = [c.name + (f"  ({', '.join(c.aliases)})" if c.aliases else ""), "=" * max(4, width(c.name))]
 
@@ -392,7 +426,11 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
     if c.keep_in_touch_set:
         field("keep in touch", str(c.keep_in_touch) if c.keep_in_touch else "never")
     field("follow up", when_text(c.follow_up))
+    field("added", _iso(c.added))
+    field("resume", _iso(c.resume))
     field("note", c.path)
+    if next_line:
+        out += ["", f"Next: {next_line}"]
 
     def section(title: str, lines: list[str]) -> None:
         out.extend(["", title + ":"] + ([f"  {line}" for line in lines] if lines else ["  (none)"]))
@@ -402,6 +440,8 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
         i = index.interviews[path].interview
         when = _meeting_time(i, index.timezone) or "no date yet"
         bits = [when, i.status] + [x for x in (i.medium, f"{i.duration} min") if x]
+        if i.prepared:
+            bits.append(f"prepared {i.prepared.isoformat()}")
         if i.thank_you_sent:
             bits.append(f"thanked {i.thank_you_sent.isoformat()}")
         interviews.append(f"{'  '.join(bits)}  {path}")
@@ -413,6 +453,15 @@ def show_text(view: ContactView, index: Index, extra_sections: Sequence[tuple[st
                 + (f" (due {item.due.isoformat()})" if item.due else "")
             )
     section("Interviews", interviews)
+    if c.commitments:  # numbered as `iinotes commit-done --contact NAME N` counts
+        section(
+            "Commitments (in the contact note)",
+            [
+                f"{number}. [{'x' if item.done else ' '}] {item.task}"
+                + (f" (due {item.due.isoformat()})" if item.due else "")
+                for number, item in enumerate(c.commitments, 1)
+            ],
+        )
     section("Touches", [_entry_text(e) for e in c.touches])
     section(
         "Referrals given (people they suggested)",

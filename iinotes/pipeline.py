@@ -23,10 +23,11 @@ from .values import zone
 from .vault import SKIPPED_FOLDERS, FileRef, find_vault, is_utf8, read_bytes, scan
 
 if TYPE_CHECKING:  # the stages are imported where they are used: a warm run answered from its
-    # record never needs them (nor YAML, nor the calendar writer)
-    from .followups import FollowUp
+    # record never needs them (nor YAML, nor the calendar writer); review and stats neither
+    from .followups import FollowUp, NextMove
     from .index import Index
     from .notes import ParsedNote
+    from .review import Event, Period, Review, Stats
 
 
 UPDATE_LIMIT = 200  # notes changed at once: up to this many, the last index is updated for just them
@@ -324,10 +325,47 @@ class Vault:
         build = self.build
         if index is build.index and build.items is not None:
             return index, build.items
-        items = follow_ups(index, self.settings, index.today, build.memos.setdefault("followups", {}))
+        reviews = [path for path in self._entries or () if path.startswith("reviews/")]
+        items = follow_ups(
+            index, self.settings, index.today, build.memos.setdefault("followups", {}), reviews
+        )
         if index is build.index:
             build.items = items
         return index, items
+
+    def review(self, period: Period | None = None) -> tuple[Index, Review, list[Event]]:
+        """The index, the review of `period` (default: this ISO week) as of `today`, and every dated
+        event of the vault (what the weekly chart of the review note counts)."""
+        from .review import build_review, events, week_period
+
+        with _no_gc():
+            index, items = self.follow_ups()
+            history = events(index)
+            chosen = period if period is not None else week_period(index.today)
+            return index, build_review(index, items, chosen, history), history
+
+    def statistics(self, index: Index | None = None) -> Stats:
+        """The statistics of the whole history as of `today`."""
+        from .review import build_stats
+
+        with _no_gc():
+            return build_stats(index if index is not None else self.index())
+
+    def review_note(self, period: Period | None = None) -> str:
+        """The review note's Markdown for `period` (default: this ISO week; what `review --write` saves)."""
+        from .review_note import render_note
+
+        index, review, history = self.review(period)
+        return render_note(review, self.statistics(index), history)
+
+    def next_moves(
+        self, index: Index | None = None
+    ) -> tuple[Index, list[FollowUp], dict[str, NextMove | None]]:
+        """The index, every open follow-up, and each contact's next move (by contact path)."""
+        from .followups import next_moves
+
+        index, items = self.follow_ups(index)
+        return index, items, next_moves(index, self.settings, index.today, items)
 
     def feed(
         self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None

@@ -1,20 +1,24 @@
 """Serve mode: the feed over HTTP at one secret URL while a `Watcher` keeps it current.
 
-One route, `/<token>/followups.ics`, GET and HEAD only. The latest feed lives in memory as one
-immutable `Published` value, swapped by a single assignment after each rebuild, so a request
-always sends one whole feed. Bounded on purpose, to be left running for weeks: at most
-`max_connections` requests at once (more are answered 503 and closed), 100 headers of at most
-64 KiB each, 256 KiB per request, and `request_timeout` seconds to send the whole request (a
-client trickling bytes is cut off). Loopback only unless told otherwise; a Host header naming
-another machine is refused (DNS rebinding). No TLS: see docs/watch-and-serve.md."""
+One route, `/<token>/followups.ics`, GET and HEAD only (gzip when the client accepts it). The
+latest feed lives in memory as one immutable `Published` value, swapped by a single assignment
+after each rebuild, so a request always sends one whole feed. One asyncio event loop serves every
+connection, so slow clients hold sockets, not threads. Bounded on purpose, to be left running for
+weeks: at most `max_connections` open (beyond, the oldest still sending its request is dropped),
+100 headers of at most 64 KiB each, 256 KiB per request, `request_timeout` seconds to send the
+request head (a client trickling bytes is cut off). Loopback only unless told otherwise; a Host
+header naming another machine is refused (DNS rebinding) unless a --public-url names it. No TLS:
+see docs/watch-and-serve.md. Everything logged has its control characters escaped."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import email.utils
 import errno
+import gzip
 import hashlib
 import hmac
-import io
 import ipaddress
 import os
 import re
@@ -23,10 +27,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from urllib.parse import urlsplit
 
 from . import __version__, cache
 from .errors import IinotesError
@@ -37,13 +41,18 @@ TOKEN_FILE = "serve-token"
 FEED_NAME = "followups.ics"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-MAX_CONNECTIONS = 64
+MAX_CONNECTIONS = 1000  # open at once; beyond, the oldest still sending its request is dropped
 REQUEST_TIMEOUT = 10.0  # seconds to receive a whole request (request line and headers)
-MAX_REQUEST_BYTES = 256 * 1024  # request line plus headers; http.server already caps each line at 64 KiB
+MAX_REQUEST_BYTES = 256 * 1024  # request line plus headers
+MAX_LINE_BYTES = 64 * 1024  # one request or header line
+MAX_HEADERS = 100
+GZIP_LEVEL = 6
 RETRY_AFTER = 5  # seconds, told to clients that come before the first build
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,}")
 _WILDCARDS = ("0.0.0.0", "::", "")
+
+SERVER_NAME = f"iinotes/{__version__}"
 
 Report = Callable[[str], None]
 
@@ -62,12 +71,14 @@ class PortInUse(ServeError):
 
 @dataclass(frozen=True)
 class Published:
-    """One built feed as served: its bytes, strong ETag, HTTP date of the build and the build time."""
+    """One built feed as served: its bytes, strong ETag, HTTP date of the build and the build time;
+    its gzip form is made once, by the first request that accepts it."""
 
     data: bytes
     etag: str
     last_modified: str
     built: float
+    _gzip: list[bytes] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     def of(cls, data: bytes, built: float) -> Published:
@@ -77,6 +88,16 @@ class Published:
             email.utils.formatdate(built, usegmt=True),
             built,
         )
+
+    @property
+    def gzip_etag(self) -> str:
+        """The strong ETag of the gzip form (another representation: another tag)."""
+        return self.etag[:-1] + '-gzip"'
+
+    def gzipped(self) -> bytes:
+        if not self._gzip:
+            self._gzip.append(gzip.compress(self.data, GZIP_LEVEL, mtime=0))
+        return self._gzip[0]
 
 
 # ---------------------------------------------------------------------------- the token
@@ -156,171 +177,117 @@ def _split_host(value: str) -> tuple[str, str | None]:
     return value, None
 
 
+# ---------------------------------------------------------------------------- requests and answers
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request head as parsed: method, target, version, headers (lower-case names), the line."""
+
+    method: str
+    target: str
+    version: str
+    headers: dict[str, str]
+    line: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to send back: the status, its headers and body, and the size to log."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes = b""
+
+    def encode(self) -> bytes:
+        reason = HTTPStatus(self.status).phrase
+        head = [f"HTTP/1.1 {self.status} {reason}"]
+        head += [f"{name}: {value}" for name, value in self.headers]
+        return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + self.body
+
+
+class BadRequest(Exception):
+    """A request head iinotes will not parse: carries the status (400, 431, 505) and why."""
+
+    def __init__(self, status: int, text: str) -> None:
+        super().__init__(text)
+        self.status = status
+        self.text = text
+
+
+_VERSION = re.compile(r"HTTP/(\d)\.(\d)")
+
+
+def parse_head(head: bytes) -> Request:
+    """The request line and headers of `head` (up to the empty line); BadRequest when malformed,
+    too large (431) or of an HTTP version other than 1.x (505)."""
+    lines = head.split(b"\r\n")
+    while lines and lines[-1] == b"":
+        lines.pop()
+    if not lines:
+        raise BadRequest(400, "empty request")
+    line = lines[0].decode("latin-1")
+    if len(lines[0]) > MAX_LINE_BYTES:
+        raise BadRequest(431, "request line too long")
+    parts = line.split(" ")
+    if len(parts) != 3 or not all(parts):
+        raise BadRequest(400, "malformed request line")
+    method, target, version = parts
+    match = _VERSION.fullmatch(version)
+    if not match:
+        raise BadRequest(400, "bad HTTP version")
+    if match.group(1) != "1":
+        raise BadRequest(505, "only HTTP/1.0 and HTTP/1.1 are supported")
+    if len(lines) - 1 > MAX_HEADERS:
+        raise BadRequest(431, "too many header fields")
+    headers: dict[str, str] = {}
+    for raw in lines[1:]:
+        if len(raw) > MAX_LINE_BYTES:
+            raise BadRequest(431, "header field too large")
+        name, colon, value = raw.decode("latin-1").partition(":")
+        if not colon or not name or name != name.strip() or name[0] in " \t":
+            raise BadRequest(400, "malformed header field")
+        key = name.lower()
+        if key == "host" and key in headers:
+            raise BadRequest(400, "more than one Host header")
+        headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
+    return Request(method, target, version, headers, line)
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (CR, LF, BEL, NUL, ESC, DEL...) and backslashes escaped, so a
+    line logged is one line and shows what was sent."""
+    return "".join(
+        char
+        if char.isprintable() and char != "\\"
+        else ("\\\\" if char == "\\" else f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
+        for char in text
+    )
+
+
+def accepts_gzip(value: str | None) -> bool:
+    """True when an Accept-Encoding header allows gzip (and does not give it q=0)."""
+    for item in (value or "").lower().split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip() in ("gzip", "x-gzip", "*"):
+            q = params.replace(" ", "").removeprefix("q=")
+            try:
+                return not params or float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
 # ---------------------------------------------------------------------------- the server
 
 
-class _RequestTooLarge(Exception):
-    """The request line and headers together exceed MAX_REQUEST_BYTES."""
-
-
-class _DeadlineReader(io.RawIOBase):
-    """Socket reads that fail with TimeoutError once the request's deadline has passed (a per-recv
-    timeout alone would let a client sending one byte at a time hold a thread forever)."""
-
-    def __init__(
-        self, sock: socket.socket, deadline: float, limit: int, on_timeout: Callable[[], None]
-    ) -> None:
-        self.sock = sock
-        self.deadline = deadline
-        self.left = limit
-        self.on_timeout = on_timeout
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            self.on_timeout()
-            raise TimeoutError("the request was not received in time")
-        if self.left <= 0:
-            raise _RequestTooLarge
-        self.sock.settimeout(remaining)
-        try:
-            view = memoryview(buffer)[: self.left]
-            count = self.sock.recv_into(view)
-        except TimeoutError:
-            self.on_timeout()
-            raise
-        self.left -= count
-        return count
-
-
-class FeedHandler(BaseHTTPRequestHandler):
-    """Answers GET and HEAD of `/<token>/followups.ics`; everything else is an error status."""
-
-    server: FeedServer
-    protocol_version = "HTTP/1.1"
-    server_version = f"iinotes/{__version__}"
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def setup(self) -> None:
-        super().setup()
-        self.rfile.close()  # replaced by a reader that enforces the deadline and the size limit
-        deadline = time.monotonic() + self.server.request_timeout
-        self.rfile = io.BufferedReader(
-            _DeadlineReader(self.connection, deadline, MAX_REQUEST_BYTES, self.server._timed_out)
-        )
-
-    def handle_one_request(self) -> None:
-        try:
-            super().handle_one_request()
-        except _RequestTooLarge:
-            self.close_connection = True
-            self._reply(431, "request header fields too large\n")
-        self.close_connection = True  # one request per connection: nothing idles holding a slot
-
-    def parse_request(self) -> bool:
-        if not super().parse_request():
-            return False
-        self.connection.settimeout(self.server.request_timeout)  # for writing the answer
-        self.close_connection = True
-        host = self.headers.get("Host")
-        if host is not None and not self.server.host_allowed(host):
-            self._reply(400, "unexpected Host header: use the address iinotes printed at start\n")
-            return False
-        if self.command not in ("GET", "HEAD"):
-            self._reply(405, "only GET and HEAD are allowed\n", {"Allow": "GET, HEAD"})
-            return False
-        return True
-
-    def do_GET(self) -> None:
-        self._feed(body=True)
-
-    def do_HEAD(self) -> None:
-        self._feed(body=False)
-
-    def _feed(self, body: bool) -> None:
-        if not self._token_path():
-            self._reply(404, "not found\n", body=body)
-            return
-        current = self.server.current
-        if current is None:
-            self._reply(
-                503,
-                "the feed is being built; try again in a few seconds\n",
-                {"Retry-After": str(RETRY_AFTER)},
-                body=body,
-            )
-            return
-        headers = {"ETag": current.etag, "Last-Modified": current.last_modified, "Cache-Control": "no-cache"}
-        if self._not_modified(current):
-            self.send_response(304)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Connection", "close")
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(current.data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if body:
-            # sendall's timeout covers the whole body: allow a slow phone link 64 KiB/s on top of the deadline
-            self.connection.settimeout(self.server.request_timeout + len(current.data) / 65536)
-            self.wfile.write(current.data)
-
-    def _token_path(self) -> bool:
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
-        parts = path.split("/")
-        if len(parts) != 3 or parts[0] != "" or parts[2] != FEED_NAME:
-            return False
-        return hmac.compare_digest(parts[1].encode("latin-1"), self.server.token.encode("ascii"))
-
-    def _not_modified(self, current: Published) -> bool:
-        match = self.headers.get("If-None-Match")
-        if match is not None:
-            tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
-            return "*" in tags or current.etag in tags
-        since = self.headers.get("If-Modified-Since")
-        if since:
-            try:
-                when = email.utils.parsedate_to_datetime(since).timestamp()
-            except (TypeError, ValueError, IndexError, OverflowError):
-                return False
-            return int(current.built) <= when
-        return False
-
-    def _reply(
-        self, status: int, text: str, headers: dict[str, str] | None = None, body: bool = True
-    ) -> None:
-        data = text.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if body and self.command != "HEAD":
-            self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        self.server.log(f"{self.client_address[0]} {format % args}")
-
-
-class FeedServer(ThreadingHTTPServer):
-    """A bounded ThreadingHTTPServer for the feed; `publish()` swaps in a new feed atomically."""
-
-    daemon_threads = True
-    block_on_close = False
-    request_queue_size = 128
+class FeedServer:
+    """The feed over HTTP, one event loop for every connection (asyncio, in the thread running
+    `serve_forever`): a client that sends its request slowly, or reads the answer slowly, only
+    holds a socket, never a thread, so a normal client is answered at once while hundreds of slow
+    ones are open. Each connection has `request_timeout` seconds to send its request head; at most
+    `max_connections` are open (beyond, the oldest one still sending its head is dropped);
+    `publish()` swaps in a new feed atomically."""
 
     def __init__(
         self,
@@ -332,23 +299,32 @@ class FeedServer(ThreadingHTTPServer):
         max_connections: int = MAX_CONNECTIONS,
         request_timeout: float = REQUEST_TIMEOUT,
         log_requests: bool = True,
+        public_urls: tuple[str, ...] = (),
     ) -> None:
         if not _TOKEN_SHAPE.fullmatch(token):
             raise ServeError("the feed token must be at least 16 URL-safe characters")
         self.token = token
         self.report = report
         self.request_timeout = request_timeout
+        self.max_connections = max_connections
         self.log_requests = log_requests
+        self.public_urls = tuple(check_public_url(url) for url in public_urls)
         self.current: Published | None = None
         self.rejected = 0
         self.timeouts = 0
         self.restarts = 0
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self._count_lock = threading.Lock()
-        if ":" in host:
-            self.address_family = socket.AF_INET6
+        self.served = 0
+        self._reading: dict[asyncio.StreamWriter, float] = {}  # connections still sending their head
+        self._open = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._state_lock = threading.Lock()  # guards _loop, _stop and _stop_early
+        self._stop_early = False
+        _raise_file_limit(max_connections * 2 + 64)
         try:
-            super().__init__((host, port), FeedHandler)
+            self.socket = socket.create_server(
+                (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET, backlog=512
+            )
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 raise PortInUse(
@@ -365,8 +341,9 @@ class FeedServer(ThreadingHTTPServer):
                 "check --host: it must be an address of this machine",
             ) from None
         self.host = host
-        self.port = int(self.server_address[1])
+        self.port = int(self.socket.getsockname()[1])
         self._allowed = self._allowed_names()
+        self._prefixes = {""} | {urlsplit(url).path.rstrip("/") for url in self.public_urls}
 
     # -- what is served
 
@@ -378,25 +355,35 @@ class FeedServer(ThreadingHTTPServer):
         """The http:// and webcal:// URLs of the feed (they contain the token)."""
         return feed_urls(self.host, self.port, self.token)
 
+    def public_feed_urls(self) -> list[str]:
+        """The feed's URL under each --public-url."""
+        return [f"{url.rstrip('/')}/{self.token}/{FEED_NAME}" for url in self.public_urls]
+
     # -- the Host check
 
-    def _allowed_names(self) -> set[str]:
+    def _allowed_names(self) -> set[tuple[str, str | None]]:
         names = {"localhost", "127.0.0.1", "[::1]", url_host(self.host).lower()}
         if self.host in _WILDCARDS:
             hostname = socket.gethostname().lower()
             names |= {hostname, hostname.split(".")[0] + ".local", socket.getfqdn().lower()}
-        return names
+        allowed: set[tuple[str, str | None]] = {
+            (name, port) for name in names for port in (None, str(self.port))
+        }
+        for url in self.public_urls:  # what a proxy or tunnel forwards: its name, with or without a port
+            parts = urlsplit(url)
+            name = url_host(parts.hostname or "").lower()
+            default = "443" if parts.scheme == "https" else "80"
+            allowed |= {(name, None), (name, str(parts.port or default)), (name, str(self.port))}
+        return allowed
 
     def host_allowed(self, value: str) -> bool:
         """True when the Host header names this server: the bound host, localhost, 127.0.0.1 or [::1]
-        (with or without the port); when bound to all interfaces, also any IP address and this
-        machine's host name. Anything else may be a DNS-rebinding attack from a web page."""
+        (with or without the port), the host of a --public-url; when bound to all interfaces, also
+        any IP address and this machine's host name. Anything else may be a DNS-rebinding attack."""
         name, port = _split_host(value)
-        if port is not None and port != str(self.port):
-            return False
-        if name in self._allowed:
+        if (name, port) in self._allowed:
             return True
-        if self.host in _WILDCARDS:
+        if self.host in _WILDCARDS and (port is None or port == str(self.port)):
             try:
                 ipaddress.ip_address(name.strip("[]"))
                 return True
@@ -404,52 +391,242 @@ class FeedServer(ThreadingHTTPServer):
                 return False
         return False
 
-    # -- bounds
+    # -- answering
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            with self._count_lock:
-                self.rejected += 1
-            try:
-                request.setblocking(False)
-                request.send(
-                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; "
-                    b"charset=utf-8\r\nContent-Length: 21\r\n"
-                    b"Retry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n"
-                )
-            except OSError:
-                pass
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._slots.release()
-            raise
+    def answer(self, request: Request) -> Answer:
+        """The answer to one parsed request (pure but for reading `current`)."""
+        host = request.headers.get("host")
+        if host is not None and not self.host_allowed(host):
+            return _text(400, "unexpected Host header: use the address iinotes printed at start\n")
+        if request.method not in ("GET", "HEAD"):
+            return _text(405, "only GET and HEAD are allowed\n", ("Allow", "GET, HEAD"))
+        body = request.method == "GET"
+        if not self._token_path(request.target):
+            return _text(404, "not found\n", body=body)
+        current = self.current
+        if current is None:
+            return _text(
+                503,
+                "the feed is being built; try again in a few seconds\n",
+                ("Retry-After", str(RETRY_AFTER)),
+                body=body,
+            )
+        gzip_it = accepts_gzip(request.headers.get("accept-encoding"))
+        etag = current.gzip_etag if gzip_it else current.etag
+        common = (
+            ("ETag", etag),
+            ("Last-Modified", current.last_modified),
+            ("Cache-Control", "no-cache"),
+            ("Vary", "Accept-Encoding"),
+        )
+        if _not_modified(request, current):
+            return Answer(304, (*self._server_headers(), *common, ("Connection", "close")))
+        data = current.gzipped() if gzip_it else current.data
+        headers = (
+            *self._server_headers(),
+            ("Content-Type", CONTENT_TYPE),
+            *((("Content-Encoding", "gzip"),) if gzip_it else ()),
+            ("Content-Length", str(len(data))),
+            *common,
+            ("X-Content-Type-Options", "nosniff"),
+            ("Connection", "close"),
+        )
+        return Answer(200, headers, data if body else b"")
 
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
+    def _server_headers(self) -> tuple[tuple[str, str], ...]:
+        return (("Server", SERVER_NAME), ("Date", email.utils.formatdate(usegmt=True)))
+
+    def _token_path(self, target: str) -> bool:
+        path = target.split("?", 1)[0].split("#", 1)[0]
+        for prefix in self._prefixes:
+            if prefix and not path.startswith(prefix + "/"):
+                continue
+            parts = path[len(prefix) :].split("/")
+            if len(parts) == 3 and parts[0] == "" and parts[2] == FEED_NAME:
+                if hmac.compare_digest(parts[1].encode("latin-1"), self.token.encode("ascii")):
+                    return True
+        return False
+
+    # -- the event loop
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Answer requests until `shutdown()` (blocks; run it in a thread). Returns at once when
+        `shutdown()` came first or the socket is closed."""
+        loop = asyncio.new_event_loop()
         try:
-            super().process_request_thread(request, client_address)
+            with self._state_lock:
+                if self._stop_early or self.socket.fileno() < 0:
+                    self._stop_early = False
+                    return
+                self._loop, self._stop = loop, asyncio.Event()
+            loop.run_until_complete(self._serve(self._stop))
         finally:
-            self._slots.release()
+            with self._state_lock:
+                self._loop = None
+            loop.close()
 
-    def _timed_out(self) -> None:
-        with self._count_lock:
+    async def _serve(self, stop: asyncio.Event) -> None:
+        server = await asyncio.start_server(self._connection, sock=self.socket.dup(), limit=MAX_REQUEST_BYTES)
+        try:
+            await stop.wait()
+        finally:
+            server.close()
+            for writer in list(self._reading):
+                writer.transport.abort()
+
+    def shutdown(self) -> None:
+        """Stop `serve_forever` (from another thread) and wait until it returned; if it has not
+        started yet, it returns as soon as it does."""
+        with self._state_lock:
+            loop, stop = self._loop, self._stop
+            if loop is None or stop is None:
+                self._stop_early = True
+                return
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stop.set)
+        deadline = time.monotonic() + 5
+        while self._loop is loop and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def server_close(self) -> None:
+        """Close the listening socket."""
+        self.socket.close()
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        address = str(peer[0]) if peer else "-"
+        if self._open >= self.max_connections and not self._drop_oldest_reader():
+            self.rejected += 1
+            writer.write(_text(503, "too many connections\n", ("Retry-After", "1")).encode())
+            _close(writer)
+            return
+        self._open += 1
+        self._reading[writer] = time.monotonic()
+        try:
+            await self._exchange(reader, writer, address)
+        except (ConnectionError, TimeoutError, asyncio.IncompleteReadError):
+            pass  # the client went away or was too slow: nothing to report
+        except Exception as error:  # noqa: BLE001 - one bad connection never stops the server
+            self.report(printable(f"error answering {address}: {error!r}".replace(self.token, "<token>")))
+        finally:
+            self._reading.pop(writer, None)
+            self._open -= 1
+            _close(writer)
+
+    def _drop_oldest_reader(self) -> bool:
+        """Close the connection that has been sending its request head the longest; False if none."""
+        if not self._reading:
+            return False
+        oldest = min(self._reading, key=self._reading.__getitem__)
+        del self._reading[oldest]
+        oldest.transport.abort()
+        self.rejected += 1
+        return True
+
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, address: str
+    ) -> None:
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), self.request_timeout)
+        except TimeoutError:
             self.timeouts += 1
+            return
+        except asyncio.LimitOverrunError:
+            answer, line = _text(431, "request header fields too large\n"), "-"
+        else:
+            self._reading.pop(writer, None)
+            try:
+                request = parse_head(head)
+                current = self.current
+                if (
+                    current is not None
+                    and not current._gzip
+                    and accepts_gzip(request.headers.get("accept-encoding"))
+                ):
+                    await asyncio.get_running_loop().run_in_executor(None, current.gzipped)  # off the loop
+                answer, line = self.answer(request), request.line
+            except BadRequest as error:
+                answer, line = (
+                    _text(error.status, error.text + "\n"),
+                    head.split(b"\r\n", 1)[0].decode("latin-1"),
+                )
+        self._reading.pop(writer, None)
+        writer.write(answer.encode())
+        # the whole answer must be taken in time: allow a slow phone link 64 KiB/s on top of the deadline
+        await asyncio.wait_for(writer.drain(), self.request_timeout + len(answer.body) / 65536)
+        self.served += 1
+        self.log(f'{address} "{line}" {answer.status} {len(answer.body) or "-"}')
 
-    # -- logging, with the token never shown
+    # -- logging, with the token never shown and control characters escaped
 
     def log(self, line: str) -> None:
         if self.log_requests:
-            self.report(line.replace(self.token, "<token>"))
+            self.report(printable(line.replace(self.token, "<token>")))
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
 
-        error = sys.exc_info()[1]
-        if isinstance(error, (ConnectionError, TimeoutError)):
-            return  # the client went away or was too slow: nothing to report
-        self.report(f"error answering {client_address[0]}: {error!r}".replace(self.token, "<token>"))
+def _close(writer: asyncio.StreamWriter) -> None:
+    """Close a connection: at once (a reset) when what was written cannot all be sent."""
+    if writer.transport.get_write_buffer_size():
+        writer.transport.abort()
+    else:
+        writer.close()
+
+
+def _text(status: int, text: str, *headers: tuple[str, str], body: bool = True) -> Answer:
+    data = text.encode("utf-8")
+    return Answer(
+        status,
+        (
+            ("Server", SERVER_NAME),
+            ("Date", email.utils.formatdate(usegmt=True)),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            *headers,
+            ("Connection", "close"),
+        ),
+        data if body else b"",
+    )
+
+
+def _not_modified(request: Request, current: Published) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in match.split(",")}
+        return "*" in tags or current.etag in tags or current.gzip_etag in tags
+    since = request.headers.get("if-modified-since")
+    if since:
+        try:
+            when = email.utils.parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+        return int(current.built) <= when
+    return False
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """Allow this process `wanted` open files if the hard limit does (each connection is one)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            resource.setrlimit(
+                resource.RLIMIT_NOFILE,
+                (min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted, hard),
+            )
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def check_public_url(url: str) -> str:
+    """A --public-url checked: http(s), a host, no query."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ServeError(
+            f"not a public URL: {url!r}",
+            "give the address clients use, e.g. --public-url https://mybox.tailnet.ts.net",
+        )
+    return url
 
 
 # ---------------------------------------------------------------------------- running both

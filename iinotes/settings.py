@@ -12,6 +12,7 @@ from typing import Any
 from . import values
 from .errors import SettingsError
 from .model import Cadence
+from .timing import WEEKDAYS
 
 SETTINGS_FILE = "iinotes.toml"
 MAX_NUMBER = 36500  # every whole-number setting: 100 years of days
@@ -49,10 +50,28 @@ def _zone_name(value: Any) -> str:
     return value
 
 
+def _calendar_url(value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise ValueError(f"expected the http(s) URL of a calendar collection, found {value!r}")
+    return value
+
+
 def _cadence(value: Any) -> Cadence | None:
     if not isinstance(value, str):
         raise ValueError(f'expected a cadence such as "60d", found {value!r}')
     return values.parse_cadence(value)
+
+
+def _weekday_or_off(value: Any) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in (*WEEKDAYS, ""):
+        raise ValueError(f'expected a day of the week such as "friday", or "" for off, found {value!r}')
+    return value.strip().lower()
+
+
+def _weekday(value: Any) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in WEEKDAYS:
+        raise ValueError(f"expected a day of the week (monday ... sunday), found {value!r}")
+    return value.strip().lower()
 
 
 @dataclass(frozen=True)
@@ -127,6 +146,42 @@ SETTINGS: tuple[Setting, ...] = (
         "Default keep-in-touch cadence once you have met (`14d`, `8w`, `3m`, `1y` or `never`).",
     ),
     Setting(
+        "followups.review_weekday",
+        'weekday or ""',
+        "friday",
+        _weekday_or_off,
+        'The day of the week for the weekly review item (`iinotes review --write`); `""` turns it off.',
+    ),
+    Setting(
+        "followups.schedule_days_after",
+        "whole number >= 0",
+        2,
+        _int_at_least(0),
+        "They answered: propose a time this many days after their reply, while no meeting has a date.",
+    ),
+    Setting(
+        "followups.reschedule_days_after",
+        "whole number >= 0",
+        7,
+        _int_at_least(0),
+        "A cancelled or no-show meeting: ask about a new date this many days after its day.",
+    ),
+    Setting(
+        "followups.weekly_outreach",
+        "whole number >= 0",
+        3,
+        _int_at_least(0),
+        "Each week, reach out to this many leads (contacts with no outreach yet), added first; 0 turns "
+        "the weekly item off.",
+    ),
+    Setting(
+        "followups.outreach_weekday",
+        "day of the week",
+        "monday",
+        _weekday,
+        "The day of the week the weekly reach-out item falls on (`monday` ... `sunday`).",
+    ),
+    Setting(
         "feed.name",
         "text",
         "Informational interviews",
@@ -192,6 +247,25 @@ SETTINGS: tuple[Setting, ...] = (
         "`me.name`",
         '"Jordan Ellis\\n(215) 555-0100"',
     ),
+    Setting(
+        "publish.url",
+        "http(s) URL",
+        None,
+        _calendar_url,
+        "The CalDAV calendar `iinotes publish` keeps equal to the feed (its collection URL).",
+        "none: give it to `publish`",
+        '"https://cal.example.com/dav/calendars/me/iinotes/"',
+    ),
+    Setting(
+        "publish.user",
+        "text",
+        None,
+        _text,
+        "The user name on the CalDAV server (the password comes from `$IINOTES_CALDAV_PASSWORD` or "
+        "`~/.netrc`, never from this file).",
+        "none (or the `login` of `~/.netrc`)",
+        '"me@example.com"',
+    ),
 )
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
 
@@ -208,6 +282,10 @@ class Settings:
     thank_you_hours_after: int = 24
     referral_days_after: int = 3
     keep_in_touch: Cadence | None = Cadence(60, "d")
+    schedule_days_after: int = 2
+    reschedule_days_after: int = 7
+    weekly_outreach: int = 3
+    outreach_weekday: str = "monday"
     feed_name: str = "Informational interviews"
     horizon_days: int = 90
     alarms: bool = True
@@ -217,6 +295,9 @@ class Settings:
     me_background: str = ""
     me_goal: str = ""
     me_signature: str = ""
+    review_weekday: str = "friday"  # "" when off
+    publish_url: str | None = None
+    publish_user: str | None = None
 
 
 def machine_timezone() -> str:
@@ -246,7 +327,7 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in table.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict) and dotted in ("followups", "feed", "me"):
+        if isinstance(value, dict) and dotted in ("followups", "feed", "me", "publish"):
             flat.update(_flatten(value, dotted + "."))
         else:
             flat[dotted] = value
@@ -282,6 +363,8 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
     names = {setting.key: setting.key.rsplit(".", 1)[-1] for setting in SETTINGS}
     names["feed.name"] = "feed_name"
     names.update({s.key: s.key.replace(".", "_") for s in SETTINGS if s.key.startswith("me.")})
+    names["publish.url"] = "publish_url"
+    names["publish.user"] = "publish_user"
     kwargs = {names[key]: value for key, value in found.items()}
     kwargs.setdefault("timezone", machine_timezone())
     return Settings(**kwargs)

@@ -326,6 +326,7 @@ def atomic_write(
     original: Original | None = None,
     create: bool = False,
     mode: int | None = None,
+    clean: bool = True,
 ) -> None:
     """Replace `path` with `data`: temp file in the same folder, fsync, rename. A symlink stays a
     symlink (its target is replaced); the original is untouched if anything fails.
@@ -337,13 +338,16 @@ def atomic_write(
     read; elsewhere the note is moved aside, the new one is put in only if the name is still free,
     and the moved file is compared. If it is not the one read, the user's version is put back: then
     ChangedOnDisk. A file with hard links is refused (replacing it
-    would cut the link). Stale temp files of killed writes in the same folder are cleaned up.
+    would cut the link). Stale temp files of killed writes in the same folder are cleaned up
+    (`clean=False`: the caller does that itself, e.g. once for a batch of new notes in one folder,
+    which would otherwise be scanned once per note).
 
     `data` may come in pieces (written as they come). The file keeps the mode of the one it
     replaces; a new one gets 0644, or 0600 in the vault's private `.iinotes/` folder; `mode` forces
     one."""
     target = Path(os.path.realpath(path))
-    clean_leftovers(target.parent)
+    if clean:
+        clean_leftovers(target.parent)
     if original is not None and original.links > 1:
         raise ChangedOnDisk(
             f"{Path(path).name} has {original.links} names (hard links); iinotes writes a note by "

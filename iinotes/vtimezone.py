@@ -298,10 +298,11 @@ def _per_transition(
                 onset.after.name,
             )
         ]
-    else:
-        observances = [
-            _Observance(False, _default_start(first_year), initial.offset, initial.offset, initial.name)
-        ]
+    else:  # the zone's first type: it must start before the first change, which may precede the range
+        start = _default_start(first_year)
+        if transitions:
+            start = min(start, transitions[0].wall - dt.timedelta(days=1))
+        observances = [_Observance(False, start, initial.offset, initial.offset, initial.name)]
     for t in transitions[len(earlier) :]:
         observances.append(
             _Observance(

@@ -1,11 +1,15 @@
 """Watch mode: keep the .ics feed current while notes change, safe to leave running for weeks.
 
-A `Watcher` owns one `Vault` (so every rebuild re-reads only the changed notes) and a watchdog
-observer. The observer's handler never does work and never raises: it only records that something
-relevant changed and wakes the rebuild thread, which waits until the burst is over (`debounce`
-seconds without a relevant event), rebuilds once and writes the feed atomically when its bytes
-changed. The same thread checks, about once a second, that the observer is still alive (and
-restarts it if not), that the vault folder still exists and whether the day has changed."""
+Split along the data's way:
+1. `ChangeSource`: a watchdog observer (or polling) whose handler never does work and never
+   raises; it records what changed and yields debounced `Batch`es of changed paths, and keeps
+   itself alive (`health()`: observer restarted, vault folder missing or replaced).
+2. `Rebuild`: one step from a batch to a feed through `Vault.feed(previous, hint=...)`; it keeps
+   the last good feed when notes cannot be read or the vault empties or vanishes.
+3. Outputs: each new feed goes to every one of them: the file (`FileOutput`), serve's memory
+   (`CallbackOutput`), the CalDAV calendar (`publish.CalendarOutput`).
+`Watcher` is the small loop wiring them in one thread, with retries, a new day and periodic
+full scans as reasons to rebuild without an event."""
 
 from __future__ import annotations
 
@@ -15,8 +19,10 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Protocol
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -54,6 +60,11 @@ CACHE_SAVE_INTERVAL = (
     600.0  # seconds: rebuilds in between stay in memory instead of rewriting .iinotes/ caches
 )
 RETRY_DELAYS = (2.0, 5.0, 15.0, 60.0)  # after a failed rebuild or write, retry this much later
+REMOVAL_CONFIRM = (
+    1.0  # a feed that lost events because notes were removed goes out once none went for this long
+)
+MASS_REMOVAL = 10  # this many notes gone since the last feed, half the vault or more: said, and held longer
+MASS_CONFIRM = 2.0
 READ_ERRORS = ("unreadable", "unreadable-folder")
 INOTIFY_FIX = "sudo sysctl fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512"
 WATCHED_EVENTS = [
@@ -116,109 +127,74 @@ def _filtered_scandir(path: str | None) -> Iterator[os.DirEntry[str]]:
         return iter([entry for entry in entries if not skipped(entry.name)])
 
 
-class _Handler(FileSystemEventHandler):
-    """Hands watchdog events to `Watcher._event` (which only records them); never raises."""
+# ---------------------------------------------------------------------------- 1. the event source
 
-    def __init__(self, watcher: Watcher) -> None:
+
+@dataclass(frozen=True)
+class Batch:
+    """What changed since the last rebuild: vault-relative note paths (None: unknown, scan
+    everything), whether iinotes.toml changed, and a reason to tell (a new day, a retry)."""
+
+    paths: frozenset[str] | None = None
+    settings: bool = False
+    reason: str = ""
+
+
+class _Handler(FileSystemEventHandler):
+    """Hands watchdog events to `ChangeSource._event` (which only records them); never raises."""
+
+    def __init__(self, source: ChangeSource) -> None:
         super().__init__()
-        self.watcher = watcher
+        self.source = source
 
     def dispatch(self, event: FileSystemEvent) -> None:
         try:
-            self.watcher._event(event)
+            self.source._event(event)
         except Exception:  # noqa: BLE001 - an exception here would kill the observer thread
-            self.watcher.handler_errors += 1
+            self.source.handler_errors += 1
 
 
-class Watcher:
-    """Keeps the feed of `vault` current in `output` (None: memory only) while notes change.
-
-    `report` receives one line per thing worth telling (a rebuild, a problem, a restart).
-    `on_feed(data, built)` is called with the feed bytes and the wall-clock time of the build
-    whenever they change (and after the first build): `serve` publishes them from there.
-    Counters for tests and curious callers: `rebuilds`, `writes`, `failures`, `restarts`, `events`.
-    The Watcher owns `vault` while it runs: rebuilds after the first one turn `vault.use_cache` off
-    (and back on) so the on-disk caches are rewritten at most every CACHE_SAVE_INTERVAL seconds."""
+class ChangeSource:
+    """The vault's changes as debounced batches of paths: a watchdog observer (polling when asked
+    or when the system's inotify limits are reached), kept alive by `health()`, which also says
+    whether the vault folder is still there. `ignore` is a path whose changes are not changes
+    (the feed file itself when it lives in the vault)."""
 
     def __init__(
         self,
-        vault: Vault,
-        output: Path | None,
+        root: str,
         *,
         poll: bool = False,
         debounce: float = DEBOUNCE,
-        report: Report = print,
-        on_feed: Callable[[bytes, float], None] | None = None,
-        health_interval: float = HEALTH_INTERVAL,
-        poll_interval: float = POLL_INTERVAL,
         max_delay: float = MAX_DELAY,
+        poll_interval: float = POLL_INTERVAL,
+        report: Report = print,
+        ignore: str | None = None,
         observer_factory: Callable[[], Any] | None = None,
     ) -> None:
-        self.vault = vault
-        self.root = str(vault.root.resolve())
-        self.output = output.resolve() if output is not None else None
-        self.poll = poll
+        self.root = root
         self.debounce = debounce
-        self.report = report
-        self.on_feed = on_feed
-        self.health_interval = health_interval
-        self.poll_interval = poll_interval
         self.max_delay = max(max_delay, debounce)
+        self.poll_interval = poll_interval
+        self.report = report
+        self.ignore = ignore
         self.observer_factory = observer_factory
         self.observer: Any = None
         self.polling = poll
-        self.error: IinotesError | None = None
-        # counters
-        self.rebuilds = 0
-        self.writes = 0
-        self.failures = 0
-        self.restarts = 0
         self.events = 0
         self.handler_errors = 0
-        self.health_checks: list[Callable[[], None]] = []  # more things to keep alive (serve's HTTP thread)
-        # state shared with the handler (guarded by _lock)
+        self.restarts = 0
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
+        self.wake = threading.Event()
         self._first_event = 0.0
         self._last_event = 0.0
         self._settings_changed = False
-        self._hint: set[str] = set()  # notes named by events since the last rebuild
-        self._hint_complete = False  # True while every change since the last rebuild is in _hint
-        # state of the rebuild thread (guarded by _build_lock)
-        self._build_lock = threading.Lock()
-        self._previous: bytes | None = None
-        self._built_today: dt.date | None = None
-        self._problems: set[Problem] = set()
-        self._accepted_read_errors: set[Problem] = set()
-        self._retry_at: float | None = None
-        self._retry_step = 0
-        self._published = False
-        self._use_cache = vault.use_cache
-        self._cache_saved_at: float | None = None
-        self._scanned_at: float | None = None
-        self._pending_hint: set[str] | None = None  # the notes the rebuild about to run must look at
+        self._hint: set[str] = set()  # notes named by events since the last batch
+        self._hint_complete = False  # True while every change since the last batch is in _hint
         self._root_identity: tuple[int, int] | None = None
         self._missing_since: float | None = None
-        self._thread: threading.Thread | None = None
-        if self.output is not None:
-            if not self.output.parent.is_dir():
-                raise OutputError(
-                    f"cannot write the feed to {str(output)!r}: folder {str(self.output.parent)!r} does not "
-                    "exist",
-                    "create the folder or choose another -o FILE",
-                )
-            try:
-                self._previous = self.output.read_bytes()
-            except FileNotFoundError:
-                self._previous = None
-            except OSError as error:
-                raise OutputError(
-                    f"cannot read the feed file {str(output)!r}: {error.strerror}",
-                    "check its permissions or choose another -o FILE",
-                ) from None
 
-    # ------------------------------------------------------------------ events (observer thread)
+    # -- events (observer thread)
 
     def _event(self, event: FileSystemEvent) -> None:
         kinds = set()
@@ -227,7 +203,7 @@ class Watcher:
             if not path:
                 continue
             path = os.fsdecode(path)
-            if self.output is not None and os.path.abspath(path) == str(self.output):
+            if self.ignore is not None and os.path.abspath(path) == self.ignore:
                 continue
             rel = os.path.relpath(path, self.root)
             kind = classify(rel, event.is_directory)
@@ -240,7 +216,7 @@ class Watcher:
         now = time.monotonic()
         with self._lock:
             self.events += 1
-            if not self._wake.is_set():
+            if not self.wake.is_set():
                 self._first_event = now
                 self._hint_complete = True
             self._last_event = now
@@ -249,19 +225,40 @@ class Watcher:
             if kinds - {"note"}:  # a folder moved, or settings: only a full scan can tell what changed
                 self._hint_complete = False
             self._hint |= notes
-            self._wake.set()
+            self.wake.set()
 
     def changed(self) -> None:
-        """Tell the watcher something changed (as an event would): a rebuild follows after the debounce."""
+        """Something changed, unknown what (as an event would, but the next batch scans everything)."""
         now = time.monotonic()
         with self._lock:
-            if not self._wake.is_set():
+            if not self.wake.is_set():
                 self._first_event = now
             self._last_event = now
-            self._hint_complete = False  # unknown what: scan everything
-            self._wake.set()
+            self._hint_complete = False
+            self.wake.set()
 
-    # ------------------------------------------------------------------ the observer
+    def settle(self, stopping: threading.Event) -> Batch | None:
+        """The batch of changes once `debounce` seconds passed since the last event (or `max_delay`
+        since the first); None when stopping."""
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                quiet = now - self._last_event
+                burst = now - self._first_event
+                if quiet >= self.debounce or burst >= self.max_delay:
+                    self.wake.clear()
+                    # taken together with the wake-up, so events after this point start a new batch
+                    batch = Batch(
+                        frozenset(self._hint) if self._hint_complete else None, self._settings_changed
+                    )
+                    self._hint.clear()
+                    self._hint_complete = False
+                    self._settings_changed = False
+                    return batch
+            if stopping.wait(min(self.debounce - quiet, self.max_delay - burst)):
+                return None
+
+    # -- the observer
 
     def _new_observer(self, polling: bool) -> Any:
         if polling:
@@ -270,7 +267,7 @@ class Watcher:
             return self.observer_factory()
         return Observer()
 
-    def _start_observer(self) -> None:
+    def start(self) -> None:
         """Start watching; inotify limits fall back to polling with a message saying how to raise them."""
         handler = _Handler(self)
         self._root_identity = _identity(self.root)
@@ -287,15 +284,17 @@ class Watcher:
                     raise
                 self.report(
                     f"the system limit on watched folders was reached ({error.strerror or error}); polling "
-                    "the vault every "
-                    f"{self.poll_interval:g} s instead. To watch without polling, raise the limit: "
-                    f"{INOTIFY_FIX}"
+                    f"the vault every {self.poll_interval:g} s instead. To watch without polling, raise the "
+                    f"limit: {INOTIFY_FIX}"
                 )
                 self.polling = True
         observer = self._new_observer(True)
         observer.schedule(handler, self.root, recursive=True)
         observer.start()
         self.observer = observer
+
+    def stop(self) -> None:
+        _quietly_stop(self.observer)
 
     def observer_alive(self) -> bool:
         """True when the observer thread and every one of its emitters are running."""
@@ -305,15 +304,375 @@ class Watcher:
         emitters = getattr(observer, "emitters", None)
         return emitters is None or (len(emitters) > 0 and all(e.is_alive() for e in emitters))
 
-    # ------------------------------------------------------------------ lifecycle
+    def health(self) -> str:
+        """ "ok"; "missing" while the vault folder has been gone for less than VAULT_GRACE seconds
+        (maybe swapped for another); "gone" after that. Restarts a dead observer, or one watching
+        a folder that was replaced, and then asks for a full scan."""
+        if not os.path.isdir(self.root):
+            now = time.monotonic()
+            if self._missing_since is None:
+                self._missing_since = now
+            return "missing" if now - self._missing_since < VAULT_GRACE else "gone"
+        self._missing_since = None
+        replaced = _identity(self.root) != self._root_identity
+        if replaced or not self.observer_alive():
+            _quietly_stop(self.observer)
+            self.restarts += 1
+            self.report(
+                "the vault folder was replaced; watching the new one"
+                if replaced
+                else "the file watcher stopped unexpectedly; restarting it"
+            )
+            self.start()
+            self.changed()  # changes made while it was down were missed: rebuild to be sure
+        return "ok"
+
+
+# ---------------------------------------------------------------------------- 2. the rebuild step
+
+
+@dataclass(frozen=True)
+class Built:
+    """A feed made by the rebuild step: its bytes, the wall-clock time of the build, the number of
+    follow-ups, and what to say about it (what changed, problems, notes fixed)."""
+
+    data: bytes
+    built: float
+    count: int
+    what: str
+    problems: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+
+class Rebuild:
+    """One step from a batch of changes to a feed, through `vault.feed(previous, hint=...)`.
+
+    Keeps the last good feed when the new one would lose follow-ups for reasons that are not the
+    user's edits: notes that cannot be read, a vault that has no notes any more (emptied,
+    unmounted, replaced by an empty folder) or that loses most of its notes at once (being
+    deleted): `run` then returns None, having said why. The on-disk caches are used by the first
+    build (a fast start) and refreshed at most every CACHE_SAVE_INTERVAL seconds."""
+
+    def __init__(self, vault: Vault, previous: bytes | None, report: Report = print) -> None:
+        self.vault = vault
+        self.previous = previous
+        self.report = report
+        self.built_today: dt.date | None = None
+        self.retry_at: float | None = None  # when to build again although nothing changed
+        self._problems: set[Problem] = set()
+        self._accepted_read_errors: set[Problem] = set()
+        self._use_cache = vault.use_cache
+        self._cache_saved_at: float | None = None
+        self.scanned_at: float | None = None
+        self._removed: list[str] = []  # notes removed since the last feed made (held while removals go on)
+        self._holding_until: float | None = None
+        self._said_empty = False
+
+    @property
+    def first(self) -> bool:
+        return self.built_today is None
+
+    def run(self, batch: Batch) -> Built | None:
+        """The new feed for `batch`, or None when the previous one is kept (and why was reported).
+        Raises whatever reading raises (the previous feed stays)."""
+        started = time.perf_counter()
+        first = self.first
+        if batch.settings:
+            self._reload_settings()
+        index, shown, data = self._feed(batch.paths)
+        built = time.time()
+        stats = self.vault.stats
+        problems = set(index.problems)
+        changed = set(stats.changed) | set(stats.removed)
+        shown_problems = (
+            [] if first else sorted(p for p in problems if p.path in changed or p not in self._problems)
+        )
+        fixed = sorted(
+            {p.path for p in self._problems if p.severity == "error"}
+            - {p.path for p in problems if p.severity == "error"}
+        )
+        self._problems = problems
+        self.built_today = index.today
+        what = _what_changed(stats, first, batch.reason)
+        lines = tuple(problem.format() for problem in shown_problems)
+        if self._keep_previous(data, problems, stats, what, lines, started):
+            return None
+        self._accepted_read_errors = {p for p in problems if p.code in READ_ERRORS}
+        self.previous = data
+        if self._removed and not stats.removed:  # a held feed goes out: say what it was held for
+            held = SimpleNamespace(changed=[], removed=sorted(self._removed), files=stats.files)
+            what = _what_changed(held, False, batch.reason)
+        self._removed = []
+        self._holding_until = None
+        self._said_empty = False
+        self.retry_at = None
+        after = []
+        if first:
+            errors = sum(p.severity == "error" for p in problems)
+            warnings = len(problems) - errors
+            if errors or warnings:
+                after.append(
+                    f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')} in the vault (values "
+                    "with errors are left out); run `iinotes validate` to see them"
+                )
+        after += [f"{path}: ok now" for path in fixed if path not in {p.path for p in problems}]
+        return Built(data, built, len(shown), what, lines, tuple(after))
+
+    def _keep_previous(
+        self,
+        data: bytes,
+        problems: set[Problem],
+        stats: Any,
+        what: str,
+        lines: tuple[str, ...],
+        started: float,
+    ) -> bool:
+        """True (and said why) when `data` must not replace the previous feed."""
+        if self.previous is None or data == self.previous:
+            return False
+        old_events = self.previous.count(b"BEGIN:VEVENT")
+        if not old_events or data.count(b"BEGIN:VEVENT") >= old_events:
+            return False
+        seconds = f"({time.perf_counter() - started:.2f} s)"
+        new_read_errors = {p for p in problems if p.code in READ_ERRORS} - self._accepted_read_errors
+        if new_read_errors:
+            self.retry_at = time.monotonic() + RETRY_DELAYS[0]
+            names = ", ".join(sorted({p.path for p in new_read_errors}))
+            for line in lines:
+                self.report(line)
+            self.report(
+                f"{what}: kept the previous feed ({old_events} follow-ups) because some notes could not be "
+                f"read ({names}); it is updated once they can {seconds}"
+            )
+            return True
+        if stats.files == 0:
+            if not self._said_empty:
+                self.report(
+                    f"the vault has no notes any more (emptied, unmounted or replaced by an empty folder?): "
+                    f"kept the previous feed ({old_events} follow-ups); waiting for the notes to come back"
+                )
+                self._said_empty = True
+            self.retry_at = time.monotonic() + RETRY_DELAYS[0]
+            return True
+        # Notes removed and events lost: wait until removals stop, so that a vault being deleted (or a
+        # drive going away) is seen as such before subscribers lose anything; a user's own deletion
+        # goes out REMOVAL_CONFIRM seconds late.
+        now = time.monotonic()
+        if stats.removed:
+            was_mass = self._mass(stats.files)
+            self._removed += stats.removed
+            mass = self._mass(stats.files)
+            self._holding_until = now + (MASS_CONFIRM if mass else REMOVAL_CONFIRM)
+            if mass and not was_mass:
+                self.report(
+                    f"{len(self._removed)} notes disappeared at once: kept the previous feed ({old_events} "
+                    "follow-ups) until that stops, in case the vault is being deleted or unmounted"
+                )
+        if self._holding_until is not None and now < self._holding_until:
+            self.retry_at = self._holding_until
+            return True
+        return False
+
+    def _mass(self, files: int) -> bool:
+        """Whether the notes removed since the last feed are many: MASS_REMOVAL, and half the vault."""
+        removed = len(self._removed)
+        return removed >= MASS_REMOVAL and removed * 2 >= files + removed
+
+    def _feed(self, hint: frozenset[str] | None) -> tuple[Any, Any, bytes]:
+        """`vault.feed()`, with the on-disk caches used by the first build and then refreshed at
+        most every CACHE_SAVE_INTERVAL: a vault of 20,000 notes has tens of MB of cache, which
+        need not be rewritten on every save of a note (the notes stay parsed in memory anyway)."""
+        now = time.monotonic()
+        persist = self._use_cache and (
+            self._cache_saved_at is None or now - self._cache_saved_at >= CACHE_SAVE_INTERVAL
+        )
+        if self.scanned_at is None or now - self.scanned_at >= FULL_SCAN_INTERVAL:
+            hint = None  # now and then a full scan, in case an event was ever lost
+        self.vault.use_cache = persist
+        try:
+            result = self.vault.feed(self.previous, hint=hint)
+        finally:
+            self.vault.use_cache = self._use_cache
+        if hint is None:
+            self.scanned_at = now
+        if persist:
+            self._cache_saved_at = now
+        return result
+
+    def _reload_settings(self) -> None:
+        try:
+            self.vault.settings = load_settings(self.vault.root)
+            self.report(f"{SETTINGS_FILE} changed: settings reloaded")
+        except SettingsError as error:
+            self.report(
+                f"{SETTINGS_FILE} changed but cannot be used ({error.message}); keeping the previous settings"
+            )
+
+
+# ---------------------------------------------------------------------------- 3. the outputs
+
+
+class Output(Protocol):
+    """Receives each feed the rebuild step makes (and the previous one at start when it is kept)."""
+
+    def receive(self, data: bytes, built: float) -> bool:
+        """Take the feed; True when something changed (a file written, a server's memory swapped)."""
+        ...
+
+
+class FileOutput:
+    """The feed file: written atomically when its bytes change or the file went missing."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
+        self.writes = 0
+        if not self.path.parent.is_dir():
+            raise OutputError(
+                f"cannot write the feed to {str(path)!r}: folder {str(self.path.parent)!r} does not exist",
+                "create the folder or choose another -o FILE",
+            )
+        try:
+            self.last: bytes | None = self.path.read_bytes()
+        except FileNotFoundError:
+            self.last = None
+        except OSError as error:
+            raise OutputError(
+                f"cannot read the feed file {str(path)!r}: {error.strerror}",
+                "check its permissions or choose another -o FILE",
+            ) from None
+
+    def receive(self, data: bytes, built: float) -> bool:
+        if data == self.last and self.path.exists():
+            return False
+        try:
+            atomic_write(self.path, data)
+        except OSError as error:
+            raise OutputError(
+                f"cannot write the feed to {str(self.path)!r}: {error.strerror}",
+                "check the folder's permissions and free space",
+            ) from None
+        self.last = data
+        self.writes += 1
+        return True
+
+
+class CallbackOutput:
+    """Calls `on_feed(data, built)` with each new feed (serve swaps it into the server's memory)."""
+
+    def __init__(self, on_feed: Callable[[bytes, float], None]) -> None:
+        self.on_feed = on_feed
+        self.last: bytes | None = None
+
+    def receive(self, data: bytes, built: float) -> bool:
+        if data is self.last or data == self.last:
+            return False
+        self.on_feed(data, built)
+        self.last = data
+        return True
+
+
+# ---------------------------------------------------------------------------- the watcher
+
+
+class Watcher:
+    """Keeps the feed of `vault` current in its outputs while notes change: a `ChangeSource`
+    yields batches, a `Rebuild` turns each into a feed, and every output receives it.
+
+    `output`: the feed file (None: none); `on_feed(data, built)`: called with each new feed
+    (serve's memory); `outputs`: more (the CalDAV calendar). `report` receives one line per thing
+    worth telling. Counters for tests and curious callers: `rebuilds`, `writes`, `failures`,
+    `restarts`, `events`. The Watcher owns `vault` while it runs."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        output: Path | None,
+        *,
+        poll: bool = False,
+        debounce: float = DEBOUNCE,
+        report: Report = print,
+        on_feed: Callable[[bytes, float], None] | None = None,
+        outputs: list[Output] | None = None,
+        health_interval: float = HEALTH_INTERVAL,
+        poll_interval: float = POLL_INTERVAL,
+        max_delay: float = MAX_DELAY,
+        observer_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        self.vault = vault
+        self.report = report
+        self.health_interval = health_interval
+        self.file = FileOutput(output) if output is not None else None
+        self.output = self.file.path if self.file is not None else None
+        self.outputs: list[Output] = [
+            *([self.file] if self.file is not None else []),
+            *([CallbackOutput(on_feed)] if on_feed is not None else []),
+            *(outputs or []),
+        ]
+        self.source = ChangeSource(
+            str(vault.root.resolve()),
+            poll=poll,
+            debounce=debounce,
+            max_delay=max_delay,
+            poll_interval=poll_interval,
+            report=report,
+            ignore=str(self.output) if self.output is not None else None,
+            observer_factory=observer_factory,
+        )
+        self.step = Rebuild(vault, self.file.last if self.file is not None else None, report)
+        self.error: IinotesError | None = None
+        self.rebuilds = 0
+        self.failures = 0
+        self.health_checks: list[Callable[[], None]] = []  # more things to keep alive (serve's HTTP thread)
+        self._retry_step = 0
+        self._published = False
+        self._build_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- what tests and serve look at
+
+    @property
+    def writes(self) -> int:
+        return self.file.writes if self.file is not None else 0
+
+    @property
+    def events(self) -> int:
+        return self.source.events
+
+    @property
+    def restarts(self) -> int:
+        return self.source.restarts
+
+    @property
+    def handler_errors(self) -> int:
+        return self.source.handler_errors
+
+    @property
+    def observer(self) -> Any:
+        return self.source.observer
+
+    @property
+    def polling(self) -> bool:
+        return self.source.polling
+
+    def observer_alive(self) -> bool:
+        return self.source.observer_alive()
+
+    def changed(self) -> None:
+        """Tell the watcher something changed (as an event would): a full rebuild follows."""
+        self.source.changed()
+
+    # -- lifecycle
 
     def start(self) -> None:
         """Start the observer and the rebuild thread; the first build happens at once, in that thread."""
         if self._thread is not None:
             return
-        if not os.path.isdir(self.root):
-            raise VaultGone(f"vault folder {self.root!r} does not exist", "check the path given to --vault")
-        self._start_observer()
+        if not os.path.isdir(self.source.root):
+            raise VaultGone(
+                f"vault folder {self.source.root!r} does not exist", "check the path given to --vault"
+            )
+        self.source.start()
         self._stopping.clear()
         self._thread = threading.Thread(target=self._loop, name="iinotes-rebuild", daemon=True)
         self._thread.start()
@@ -321,11 +680,11 @@ class Watcher:
     def stop(self) -> None:
         """Stop the rebuild thread and the observer (waits for a rebuild in progress to finish)."""
         self._stopping.set()
-        self._wake.set()
+        self.source.wake.set()
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=60)
-        _quietly_stop(self.observer)
+        self.source.stop()
 
     @property
     def running(self) -> bool:
@@ -348,236 +707,119 @@ class Watcher:
         if self.error is not None:
             raise self.error
 
-    # ------------------------------------------------------------------ the rebuild thread
+    # -- the rebuild thread
 
     def _loop(self) -> None:
-        self._guarded_rebuild()
+        self._guarded_rebuild(Batch())
         while not self._stopping.is_set():
-            self._wake.wait(self.health_interval)
+            self.source.wake.wait(self.health_interval)
             if self._stopping.is_set():
                 break
             try:
-                healthy = self._healthy()
-                if healthy is None:
+                health = self.source.health() if not self._stopping.is_set() else "ok"
+                if health == "missing":
                     self._stopping.wait(min(0.1, self.health_interval))
                     continue
-                if not healthy:
+                if health == "gone":
+                    self.error = VaultGone(
+                        f"the vault folder {self.source.root!r} is gone (deleted, moved or unmounted); "
+                        "stopped watching",
+                        "nothing was deleted by iinotes (the feed was kept); start watch again once the "
+                        "folder is back",
+                    )
+                    self._stopping.set()  # run_forever raises it: the CLI prints it once, as every error
                     break
-                if self._wake.is_set():
-                    if not self._settle():
-                        break
-                    self._guarded_rebuild()
-                elif self._retry_at is not None and time.monotonic() >= self._retry_at:
-                    self._guarded_rebuild()
-                elif (
-                    self._built_today is not None
-                    and self.vault.pinned_today is None
-                    and self.vault.today != self._built_today
-                ):
-                    self._guarded_rebuild(f"a new day ({self.vault.today.isoformat()})")
-                elif (
-                    self._scanned_at is not None and time.monotonic() - self._scanned_at >= FULL_SCAN_INTERVAL
-                ):
-                    # a full scan now and then: changes no event told of (links, lost events)
-                    self._guarded_rebuild()
+                for check in self.health_checks:
+                    check()
+                batch = self._next_batch()
+                if batch is not None:
+                    self._guarded_rebuild(batch)
             except Exception as error:  # noqa: BLE001 - the loop must survive anything
                 self.failures += 1
                 self.report(f"unexpected error while watching: {error!r}; still watching")
                 self._stopping.wait(self.health_interval)
 
-    def _settle(self) -> bool:
-        """Wait until `debounce` seconds passed since the last event (or `max_delay` since the first);
-        False when stopping."""
-        while True:
-            now = time.monotonic()
-            with self._lock:
-                quiet = now - self._last_event
-                burst = now - self._first_event
-                if quiet >= self.debounce or burst >= self.max_delay:
-                    self._wake.clear()
-                    # taken together with the wake-up, so events after this point start a new hint
-                    self._pending_hint = set(self._hint) if self._hint_complete else None
-                    self._hint.clear()
-                    self._hint_complete = False
-                    return True
-            if self._stopping.wait(min(self.debounce - quiet, self.max_delay - burst)):
-                return False
+    def _next_batch(self) -> Batch | None:
+        """The changes to rebuild for now, if any: events, a retry, a new day, a periodic full scan."""
+        step = self.step
+        if self.source.wake.is_set():
+            return self.source.settle(self._stopping)
+        now = time.monotonic()
+        if step.retry_at is not None and now >= step.retry_at:
+            return Batch()
+        if (
+            step.built_today is not None
+            and self.vault.pinned_today is None
+            and self.vault.today != step.built_today
+        ):
+            return Batch(reason=f"a new day ({self.vault.today.isoformat()})")
+        if step.scanned_at is not None and now - step.scanned_at >= FULL_SCAN_INTERVAL:
+            return Batch()  # a full scan now and then: changes no event told of (links, lost events)
+        return None
 
-    def _healthy(self) -> bool | None:
-        """Vault still there (else, after VAULT_GRACE seconds, record VaultGone and return False; None
-        while it is missing for less); observer restarted if it died or the folder was replaced."""
-        if not os.path.isdir(self.root):
-            now = time.monotonic()
-            if self._missing_since is None:
-                self._missing_since = now
-            if now - self._missing_since < VAULT_GRACE:
-                return None  # maybe a folder being swapped for another: look again soon
-            self.error = VaultGone(
-                f"the vault folder {self.root!r} is gone (deleted, moved or unmounted); stopped watching",
-                "nothing was deleted by iinotes; start watch again once the folder is back",
-            )
-            self._stopping.set()  # run_forever raises it: the CLI prints it once, as every error
-            return False
-        self._missing_since = None
-        replaced = _identity(self.root) != self._root_identity
-        if (replaced or not self.observer_alive()) and not self._stopping.is_set():
-            _quietly_stop(self.observer)
-            self.restarts += 1
-            self.report(
-                "the vault folder was replaced; watching the new one"
-                if replaced
-                else "the file watcher stopped unexpectedly; restarting it"
-            )
-            self._start_observer()
-            self.changed()  # changes made while it was down were missed: rebuild to be sure
-        for check in self.health_checks:
-            check()
-        return True
-
-    def _guarded_rebuild(self, reason: str = "") -> None:
+    def _guarded_rebuild(self, batch: Batch) -> None:
         try:
-            self.rebuild(reason)
+            self._rebuild(batch)
         except Exception as error:  # noqa: BLE001 - report, keep the old feed, keep watching
             self.failures += 1
             delay = RETRY_DELAYS[min(self._retry_step, len(RETRY_DELAYS) - 1)]
             self._retry_step += 1
-            self._retry_at = time.monotonic() + delay
+            self.step.retry_at = time.monotonic() + delay
             self.report(
                 f"rebuild failed: {_describe_error(error)}; the feed was left as it was; retrying in "
                 f"{delay:g} s"
             )
 
     def rebuild(self, reason: str = "") -> bool:
-        """Read the changed notes, build the feed, write it if its bytes changed; True when written.
+        """Scan the vault, build the feed and hand it to the outputs; True when the feed file (or,
+        without one, the feed) changed. Raises whatever reading raises (the old feed stays)."""
+        return self._rebuild(Batch(reason=reason))
 
-        Raises whatever reading raises (the old feed stays in place); the watch loop reports it."""
+    def _rebuild(self, batch: Batch) -> bool:
         with self._build_lock:
             try:
-                return self._rebuild(reason)
+                return self._rebuild_locked(batch)
             finally:
                 self.rebuilds += 1  # counted once done (or failed), so waiting for it means "done"
 
-    def _rebuild(self, reason: str) -> bool:
-        """The body of `rebuild`, run under the build lock."""
+    def _rebuild_locked(self, batch: Batch) -> bool:
         started = time.perf_counter()
-        first = self._built_today is None
-        with self._lock:
-            settings_changed, self._settings_changed = self._settings_changed, False
-        if settings_changed:
-            self._reload_settings()
-        index, shown, data = self._feed()
-        built = time.time()
-        stats = self.vault.stats
-        problems = set(index.problems)
-        changed = set(stats.changed) | set(stats.removed)
-        shown_problems = (
-            [] if first else sorted(p for p in problems if p.path in changed or p not in self._problems)
-        )
-        fixed = sorted(
-            {p.path for p in self._problems if p.severity == "error"}
-            - {p.path for p in problems if p.severity == "error"}
-        )
-        self._problems = problems
-        self._built_today = index.today
-
-        read_errors = {p for p in problems if p.code in READ_ERRORS}
-        new_read_errors = read_errors - self._accepted_read_errors
-        old_events = (
-            self._previous.count(b"BEGIN:VEVENT") if new_read_errors and self._previous is not None else 0
-        )
-        if new_read_errors and self._previous is not None and data.count(b"BEGIN:VEVENT") < old_events:
-            self._retry_at = time.monotonic() + RETRY_DELAYS[0]
-            names = ", ".join(sorted({p.path for p in new_read_errors}))
-            for problem in shown_problems:
-                self.report(problem.format())
-            self.report(
-                f"{_what_changed(stats, first, reason)}: kept the previous feed ({old_events} follow-ups) "
-                "because some notes "
-                f"could not be read ({names}); it is updated once they can "
-                f"({time.perf_counter() - started:.2f} s)"
-            )
-            if not self._published:
-                self._publish(self._previous, built)
+        first = self.step.first
+        previous = self.step.previous
+        result = self.step.run(batch)
+        if result is None:
+            if not self._published and previous is not None:
+                self._deliver(previous, time.time())  # serve what was kept rather than nothing
             return False
-
-        written = False
-        if data != self._previous or (self.output is not None and not self.output.exists()):
-            if self.output is not None:
-                try:
-                    atomic_write(self.output, data)
-                except OSError as error:
-                    raise OutputError(
-                        f"cannot write the feed to {str(self.output)!r}: {error.strerror}",
-                        "check the folder's permissions and free space",
-                    ) from None
-                self.writes += 1
-            written = True
-        self._accepted_read_errors = read_errors
-        self._previous = data
-        self._retry_at = None
+        changed = self._deliver(result.data, result.built)
+        data_changed = changed if self.file is not None else result.data != previous or first
         self._retry_step = 0
-        if written or not self._published:
-            self._publish(data, built)
-        for problem in shown_problems:  # reported once the feed is written
-            self.report(problem.format())
-        seconds = time.perf_counter() - started
-        outcome = "feed updated" if written else "feed unchanged"
+        for line in result.problems:  # reported once the feed is out
+            self.report(line)
+        outcome = "feed updated" if data_changed else "feed unchanged"
         if first and self.output is not None:
-            outcome = ("feed written to " if written else "feed unchanged in ") + str(self.output)
+            outcome = ("feed written to " if changed else "feed unchanged in ") + str(self.output)
         self.report(
-            f"{_what_changed(stats, first, reason)}: {len(shown)} follow-up{'s' * (len(shown) != 1)}, "
-            f"{outcome} ({seconds:.2f} s)"
+            f"{result.what}: {result.count} follow-up{'s' * (result.count != 1)}, {outcome} "
+            f"({time.perf_counter() - started:.2f} s)"
         )
-        if first:
-            errors = sum(p.severity == "error" for p in problems)
-            warnings = len(problems) - errors
-            if errors or warnings:
-                self.report(
-                    f"{_plural(errors, 'error')} and {_plural(warnings, 'warning')} in the vault (values "
-                    "with errors are left out); run `iinotes validate` to see them"
-                )
-        for path in fixed:
-            if path not in {p.path for p in problems}:
-                self.report(f"{path}: ok now")
-        return written
+        for line in result.after:
+            self.report(line)
+        return data_changed
 
-    def _feed(self) -> tuple[Any, Any, bytes]:
-        """`vault.feed()`, with the on-disk caches used by the first build (a fast start) and refreshed
-        at most every CACHE_SAVE_INTERVAL: a vault of 20,000 notes has tens of MB of cache, which
-        need not be rewritten on every save of a note (the notes stay parsed in memory anyway)."""
-        now = time.monotonic()
-        persist = self._use_cache and (
-            self._cache_saved_at is None or now - self._cache_saved_at >= CACHE_SAVE_INTERVAL
-        )
-        hint, self._pending_hint = self._pending_hint, None  # a retry or a new day scans everything
-        if self._scanned_at is None or now - self._scanned_at >= FULL_SCAN_INTERVAL:
-            hint = None  # now and then a full scan, in case an event was ever lost
-        self.vault.use_cache = persist
-        try:
-            result = self.vault.feed(self._previous, hint=hint)
-        finally:
-            self.vault.use_cache = self._use_cache
-        if hint is None:
-            self._scanned_at = now
-        if persist:
-            self._cache_saved_at = now
-        return result
-
-    def _publish(self, data: bytes, built: float) -> None:
+    def _deliver(self, data: bytes, built: float) -> bool:
+        """Hand the feed to every output; True when the file (or, without one, any output) changed."""
         self._published = True
-        if self.on_feed is not None:
-            self.on_feed(data, built)
+        changed = False
+        file_changed = False
+        for output in self.outputs:
+            did = output.receive(data, built)
+            changed = changed or did
+            if output is self.file:
+                file_changed = did
+        return file_changed if self.file is not None else changed
 
-    def _reload_settings(self) -> None:
-        try:
-            self.vault.settings = load_settings(self.vault.root)
-            self.report(f"{SETTINGS_FILE} changed: settings reloaded")
-        except SettingsError as error:
-            self.report(
-                f"{SETTINGS_FILE} changed but cannot be used ({error.message}); keeping the previous settings"
-            )
-
-    # ------------------------------------------------------------------ helpers for tests and serve
+    # -- helpers for tests and serve
 
     def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0, interval: float = 0.02) -> bool:
         """Poll `condition` until it is true or `timeout` seconds passed; returns its last value."""
@@ -639,8 +881,3 @@ def _describe_error(error: BaseException) -> str:
     if isinstance(error, OSError) and error.strerror:
         return f"{error.strerror}" + (f": {error.filename}" if error.filename else "")
     return repr(error)
-
-
-def timestamp() -> str:
-    """The local wall-clock time prefix of watch's lines."""
-    return time.strftime("%H:%M:%S")

@@ -27,9 +27,10 @@ from pathlib import Path
 from . import cache, questions, values
 from .drafts import KINDS as MESSAGE_KINDS
 from .drafts import TEMPLATE_FOLDER, built_in_template
-from .edit import Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
-from .errors import LookupFailed, UsageError
-from .index import Index, InterviewView, find_contact, match_names, meeting_day, upcoming
+from .edit import AddNote, Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
+from .errors import LookupFailed, OutreachRefused, UsageError
+from .index import ContactView, Index, InterviewView, find_contact, match_names, meeting_day, upcoming
+from .model import Interview
 from .notes import MAX_NOTE_BYTES, ParsedNote, parse_note
 from .settings import SETTINGS_FILE, example_toml
 from .vault import atomic_write, read_original
@@ -63,6 +64,7 @@ referred_by:
 outreach:
 responded:
 touches:
+added:
 ---
 # {{title}}
 
@@ -88,6 +90,7 @@ medium: video
 location:
 status: scheduled
 confirmed:
+prepared:
 thank_you_sent:
 referrals:
 commitments:
@@ -217,10 +220,19 @@ def _edit(
 # --- finding the interview a command means ------------------------------------------------------
 
 
-def find_interview(index: Index, query: str, *, prefer: str = "recent") -> InterviewView:
+def find_interview(
+    index: Index,
+    query: str,
+    *,
+    prefer: str = "recent",
+    fits: Callable[[Interview], bool] | None = None,
+    what: str = "",
+) -> InterviewView:
     """The interview a command-line name means: its path or file name (any case) or a unique
     prefix of one, else a contact's interview: the single upcoming one (prefer="upcoming") or the
-    most recent one that has started (prefer="recent"). Several candidates: LookupFailed lists them."""
+    most recent one that has started (prefer="recent"). Several candidates: LookupFailed lists them.
+    `fits` keeps only the interviews the command can act on (`what` describes them: "upcoming"):
+    a name that matches several contacts means the one contact with such an interview."""
     key = query.strip().lower().removesuffix(".md")
     if not key:
         raise LookupFailed("give an interview's file name or a contact's name")
@@ -229,8 +241,12 @@ def find_interview(index: Index, query: str, *, prefer: str = "recent") -> Inter
         return index.interviews[found[0]]
     if found:
         raise LookupFailed(_many(query, found), "give more of the file name")
+
+    def contact_fits(view: ContactView) -> bool:
+        return fits is not None and any(fits(index.interviews[p].interview) for p in view.interviews)
+
     try:
-        view = find_contact(index, query)
+        view = find_contact(index, query, contact_fits if fits else None, f" with {what} interviews")
     except LookupFailed as error:
         if error.message.startswith("no contact"):
             raise LookupFailed(
@@ -243,6 +259,13 @@ def find_interview(index: Index, query: str, *, prefer: str = "recent") -> Inter
             f"{view.contact.name} has no interview notes",
             f'create one: iinotes new interview "{view.contact.name}" --at "YYYY-MM-DD HH:MM"',
         )
+    if fits is not None:
+        mine = [i for i in mine if fits(i.interview)]
+        if not mine:
+            raise LookupFailed(
+                f"{view.contact.name} has no {what} interview",
+                "give the interview's file name (`iinotes show` lists them)",
+            )
     ahead = [i for i in mine if upcoming(i.interview, index.today, index.timezone)]
     started = [
         i
@@ -294,13 +317,22 @@ def log(
     *,
     via: str | None = None,
     note: str | None = None,
+    force: bool = False,
+    max_nudges: int = 3,
     dry_run: bool = False,
 ) -> WriteResult:
-    """`log outreach|touch` appends an entry (not twice for one day); `log reply` sets responded."""
+    """`log outreach|touch` appends an entry (not twice for one day: a new `note` is added to that
+    day's entry instead); `log reply` sets responded. `log outreach` refuses (OutreachRefused) a
+    contact who declined, asked not to be contacted, is archived, or had `max_nudges` nudges with no
+    reply: don't stalk. `force` writes it anyway."""
     if kind not in LOG_KINDS:
         raise UsageError(f"cannot log {kind!r}; choose one of {', '.join(LOG_KINDS)}")
     view = find_contact(index, query)
     rel = view.contact.path
+    if kind == "outreach" and not force:
+        reason = stalking(view, max_nudges)
+        if reason:
+            raise OutreachRefused(reason, "if you really mean to, run it again with --force")
     if kind == "reply":
         change: Change = SetValue("responded", day, keep_existing=True)
         return edit_note(
@@ -312,15 +344,38 @@ def log(
             unchanged="responded is already set",
         )
     key = "outreach" if kind == "outreach" else "touches"
-    change = Append(key, entry(day, via, note), unique_date=True)
+    changes: list[Change] = [Append(key, entry(day, via, note), unique_date=True)]
+    done = f"{kind} on {day.isoformat()} logged"
+    if note and any(e.date == day for e in getattr(view.contact, key)):
+        changes = [AddNote(key, day.isoformat(), note)]
+        done = f"note added to the {kind} on {day.isoformat()}"
     return edit_note(
         root,
         rel,
-        [change],
+        changes,
         dry_run=dry_run,
-        done=f"{kind} on {day.isoformat()} logged",
+        done=done,
         unchanged=f"{kind} on {day.isoformat()} is already logged",
     )
+
+
+def stalking(view: ContactView, max_nudges: int) -> str:
+    """Why one more outreach would be stalking ("" when it would not): the contact declined, asked
+    not to be contacted or is archived, or had `max_nudges` nudges and never replied."""
+    contact = view.contact
+    if contact.status == "declined":
+        return f"{contact.name} declined; respect that and don't contact them again"
+    if contact.status == "do-not-contact":
+        return f"{contact.name} is marked do-not-contact"
+    if contact.status == "archived":
+        return f"{contact.name} is archived; set their status back first (`iinotes resume`)"
+    nudges = len(contact.outreach) - 1
+    if contact.responded is None and contact.outreach and nudges >= max_nudges:
+        return (
+            f"you already sent {contact.name} {nudges} nudge{'s' if nudges != 1 else ''} after the first "
+            f"message and had no reply (max_nudges = {max_nudges}): the ladder is done; never stalk"
+        )
+    return ""
 
 
 def mark_done(root: Path, index: Index, query: str, *, dry_run: bool = False) -> WriteResult:
@@ -338,28 +393,172 @@ def mark_done(root: Path, index: Index, query: str, *, dry_run: bool = False) ->
 
 def confirm(root: Path, index: Index, query: str, day: dt.date, *, dry_run: bool = False) -> WriteResult:
     """status: confirmed and confirmed: the day (an earlier confirmed day is kept)."""
-    rel = find_interview(index, query, prefer="upcoming").interview.path
+    rel = find_interview(
+        index, query, prefer="upcoming", fits=_upcoming(index), what="upcoming"
+    ).interview.path
     changes = [SetValue("status", "confirmed"), SetValue("confirmed", day, keep_existing=True)]
     return edit_note(root, rel, changes, dry_run=dry_run, done="confirmed", unchanged="already confirmed")
 
 
 def thank(root: Path, index: Index, query: str, day: dt.date, *, dry_run: bool = False) -> WriteResult:
     """thank_you_sent: the day (an earlier day is kept)."""
-    rel = find_interview(index, query, prefer="recent").interview.path
+    view = find_interview(index, query, prefer="recent")
+    return _stamp(root, view, "thank_you_sent", day, dry_run)
+
+
+def _stamp(root: Path, view: InterviewView, key: str, day: dt.date, dry_run: bool) -> WriteResult:
+    """`key: day` in an interview note, unless a day is there already."""
     return edit_note(
         root,
-        rel,
-        [SetValue("thank_you_sent", day, keep_existing=True)],
+        view.interview.path,
+        [SetValue(key, day, keep_existing=True)],
         dry_run=dry_run,
-        done=f"thank_you_sent {day.isoformat()}",
-        unchanged="thank_you_sent is already set",
+        done=f"{key} {day.isoformat()}",
+        unchanged=f"{key} is already set",
     )
 
 
-def commit_done(root: Path, index: Index, query: str, number: int, *, dry_run: bool = False) -> WriteResult:
+def _upcoming(index: Index) -> Callable[[Interview], bool]:
+    return lambda interview: upcoming(interview, index.today, index.timezone)
+
+
+def _started(index: Index) -> Callable[[Interview], bool]:
+    def fits(interview: Interview) -> bool:
+        day = meeting_day(interview, index.timezone)
+        return (
+            interview.status in ("requested", "scheduled", "confirmed")
+            and day is not None
+            and (day <= index.today)
+        )
+
+    return fits
+
+
+def _reschedulable(index: Index) -> Callable[[Interview], bool]:
+    """Upcoming, or the contact's latest meeting when it was cancelled or a no-show."""
+    latest: dict[str | None, str] = {}
+    for path, iview in index.interviews.items():
+        if iview.interview.scheduled is not None or iview.interview.status not in ("cancelled", "no-show"):
+            latest[iview.contact] = path
+    closed = {
+        path
+        for path in latest.values()
+        if index.interviews[path].interview.status in ("cancelled", "no-show")
+    }
+    return lambda interview: upcoming(interview, index.today, index.timezone) or interview.path in closed
+
+
+def prepared(root: Path, index: Index, query: str, day: dt.date, *, dry_run: bool = False) -> WriteResult:
+    """prepared: the day, on the upcoming interview (closes its prepare follow-up; an earlier day is kept)."""
+    view = find_interview(index, query, prefer="upcoming", fits=_upcoming(index), what="upcoming")
+    return _stamp(root, view, "prepared", day, dry_run)
+
+
+def cancel(
+    root: Path, index: Index, query: str, *, no_show: bool = False, dry_run: bool = False
+) -> WriteResult:
+    """status: cancelled on the contact's upcoming interview, or (`no_show`) status: no-show on the
+    meeting that has started; a `reschedule` follow-up comes up reschedule_days_after it."""
+    if no_show:
+        view = find_interview(index, query, prefer="recent", fits=_started(index), what="past")
+    else:
+        view = find_interview(index, query, prefer="upcoming", fits=_upcoming(index), what="upcoming")
+    status = "no-show" if no_show else "cancelled"
+    return edit_note(
+        root,
+        view.interview.path,
+        [SetValue("status", status)],
+        dry_run=dry_run,
+        done=f"status: {status}",
+        unchanged=f"already {status}",
+    )
+
+
+def reschedule(root: Path, index: Index, query: str, at: str, *, dry_run: bool = False) -> WriteResult:
+    """Move the contact's upcoming interview (or their cancelled / no-show one) to `at`, in the same
+    note with the same id, so the feed's events keep their UIDs and their SEQUENCE rises. The
+    meeting is no longer confirmed (`confirmed` is cleared; status scheduled, or requested)."""
+    view = find_interview(
+        index, query, prefer="upcoming", fits=_reschedulable(index), what="upcoming, cancelled or no-show"
+    )
+    scheduled, _ = _scheduled_text(at)
+    status = "requested" if view.interview.status == "requested" else "scheduled"
+    changes: list[Change] = [
+        SetValue("scheduled", scheduled),
+        SetValue("status", status),
+        SetValue("confirmed", None),
+    ]
+    return edit_note(
+        root,
+        view.interview.path,
+        changes,
+        dry_run=dry_run,
+        done=f"rescheduled to {scheduled.replace('T', ' ')} (status: {status})",
+        unchanged=f"already scheduled at {scheduled.replace('T', ' ')}",
+    )
+
+
+STATUS_WORDS = {
+    "paused": "paused",
+    "active": "active again",
+    "declined": "declined",
+    "archived": "archived",
+    "do-not-contact": "do-not-contact",
+}
+
+
+def set_status(
+    root: Path,
+    index: Index,
+    query: str,
+    status: str,
+    *,
+    resume: dt.date | None = None,
+    dry_run: bool = False,
+) -> WriteResult:
+    """status: STATUS in the contact's note (`pause`, `resume`, `decline`, `archive`). Pausing sets
+    `resume` to the given day (or clears it: paused until you resume); any other status clears it."""
+    view = find_contact(index, query)
+    changes: list[Change] = [
+        SetValue("status", status),
+        SetValue("resume", resume if status == "paused" else None),
+    ]
+    words = STATUS_WORDS[status] + (f" until {resume.isoformat()}" if resume and status == "paused" else "")
+    return edit_note(
+        root,
+        view.contact.path,
+        changes,
+        dry_run=dry_run,
+        done=f"{view.contact.name}: {words}",
+        unchanged=f"already {words}",
+    )
+
+
+def _scheduled_text(at: str) -> tuple[str, dt.date]:
+    """`--at` as the note's `scheduled` value (wall time kept as written) and its day."""
+    try:
+        when = values.parse_when(at)
+    except ValueError as error:
+        raise UsageError(f"--at: {error}") from None
+    text = (
+        when.strftime("%Y-%m-%dT%H:%M")
+        if isinstance(when, dt.datetime) and when.tzinfo is None
+        else when.isoformat()
+    )
+    return text, _day(when)
+
+
+def commit_done(
+    root: Path, index: Index, query: str, number: int, *, contact: bool = False, dry_run: bool = False
+) -> WriteResult:
     """Mark commitment `number` (1-based, as `iinotes show` lists them) done: `done: true` in the
-    front matter, or `- [x]` for a body task."""
-    rel = find_interview(index, query, prefer="recent").interview.path
+    front matter, or `- [x]` for a body task. `contact`: in the contact's own note (also meant
+    when `query` is a contact note's path) rather than in an interview."""
+    wanted = query.strip().replace("\\", "/")
+    if contact or wanted in index.contacts or f"{wanted}.md" in index.contacts:
+        rel = find_contact(index, query).contact.path
+    else:
+        rel = find_interview(index, query, prefer="recent").interview.path
 
     def changes(parsed: ParsedNote) -> list[Change]:
         items = parsed.note.commitments if parsed.note is not None else ()
@@ -535,37 +734,55 @@ def _template(root: Path, kind: str, builtin: str) -> str:
 def _create(root: Path, rel: str, text: str, changes: Sequence[Change], dry_run: bool = False) -> WriteResult:
     """Write a new note (never over an existing file), its values set through the edit engine;
     the result's message is the new note's path."""
-    path = root / rel
     if not dry_run:
         check_git_state(root)
     with write_lock(root) if not dry_run else _no_lock():
-        if path.exists() or path.is_symlink():
-            raise UsageError(
-                f"{rel} already exists; iinotes never overwrites a note", "open it, or choose another name"
-            )
-        try:
-            data = plan(text.encode("utf-8"), changes, rel, fresh=True)
-        except EditRefused as error:
-            raise UsageError(
-                f"cannot make {rel} from the template: {error.message}",
-                "check templates/ (or delete the template to use the built-in one)",
-            ) from None
-        parsed = parse_note(rel, data)
-        errors = [p for p in parsed.problems if p.severity == "error"]
-        if errors or parsed.note is None:
-            raise UsageError(
-                f"the template would make a broken note: {errors[0].format() if errors else 'not a note'}",
-                "fix templates/ (or delete the template to use the built-in one)",
-            )
+        _refuse_existing(root, rel)
+        data = new_note_bytes(rel, text, changes)
         if not dry_run:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                atomic_write(path, data, create=True)
-            except FileExistsError:
-                raise UsageError(
-                    f"{rel} was created meanwhile; iinotes never overwrites a note", "open it"
-                ) from None
-    return WriteResult(rel, True, unified_diff(b"", data, rel), str(path))
+            write_new_note(root, rel, data)
+    return WriteResult(rel, True, unified_diff(b"", data, rel), str(root / rel))
+
+
+def new_note_bytes(rel: str, text: str, changes: Sequence[Change]) -> bytes:
+    """A new note's bytes: a template's text with `changes` made through the edit engine, checked to
+    be a note without errors (UsageError blames the template)."""
+    try:
+        data = plan(text.encode("utf-8"), changes, rel, fresh=True)
+    except EditRefused as error:
+        raise UsageError(
+            f"cannot make {rel} from the template: {error.message}",
+            "check templates/ (or delete the template to use the built-in one)",
+        ) from None
+    parsed = parse_note(rel, data)
+    errors = [p for p in parsed.problems if p.severity == "error"]
+    if errors or parsed.note is None:
+        raise UsageError(
+            f"the template would make a broken note: {errors[0].format() if errors else 'not a note'}",
+            "fix templates/ (or delete the template to use the built-in one)",
+        )
+    return data
+
+
+def write_new_note(root: Path, rel: str, data: bytes, *, clean: bool = True) -> None:
+    """Write a new note's bytes atomically, never over an existing file; the caller holds the
+    write lock (`_create`, or an import writing many notes under one lock). `clean`: as for
+    `atomic_write`."""
+    _refuse_existing(root, rel)
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        atomic_write(path, data, create=True, clean=clean)
+    except FileExistsError:
+        raise UsageError(f"{rel} was created meanwhile; iinotes never overwrites a note", "open it") from None
+
+
+def _refuse_existing(root: Path, rel: str) -> None:
+    path = root / rel
+    if path.exists() or path.is_symlink():
+        raise UsageError(
+            f"{rel} already exists; iinotes never overwrites a note", "open it, or choose another name"
+        )
 
 
 @contextmanager
@@ -606,7 +823,7 @@ def new_contact(
         "contact",
         {"title": name, "date": today.isoformat(), "time": dt.datetime.now().strftime("%H:%M")},
     )
-    changes: list[Change] = [SetValue("id", new_id("c"))]
+    changes: list[Change] = [SetValue("id", new_id("c")), SetValue("added", today, keep_existing=True)]
     for key, value in (
         ("company", company),
         ("role", role),
@@ -631,32 +848,31 @@ def new_interview(
     root: Path,
     index: Index,
     contact: str,
-    at: str,
+    at: str | None,
     *,
+    requested: bool = False,
+    today: dt.date | None = None,
     duration: str | None = None,
     medium: str | None = None,
     location: str | None = None,
     timezone: str | None = None,
     dry_run: bool = False,
 ) -> WriteResult:
-    """Create interviews/<YYYY-MM-DD> <Name>.md for a contact, with a Questions section."""
+    """Create interviews/<YYYY-MM-DD> <Name>.md for a contact, with a Questions section.
+    `requested`: status requested, and `at` may be None (no date yet: the file is named for `today`)."""
     view = find_contact(index, contact)
     stem = view.contact.path.removesuffix(".md").rsplit("/", 1)[-1]
-    try:
-        when = values.parse_when(at)
-    except ValueError as error:
-        raise UsageError(f"--at: {error}") from None
-    day = _day(when)
-    scheduled = (
-        when.strftime("%Y-%m-%dT%H:%M")
-        if isinstance(when, dt.datetime) and when.tzinfo is None
-        else when.isoformat()
-    )
+    if at is None and not requested:
+        raise UsageError("give --at (when it happens), or --requested when there is no date yet")
+    if at is not None:
+        scheduled, day = _scheduled_text(at)
+    else:
+        scheduled, day = "", today or index.today
     rel = f"interviews/{day.isoformat()} {stem}.md"
     fills = {
         "title": f"{day.isoformat()} {stem}",
         "date": day.isoformat(),
-        "time": when.strftime("%H:%M") if isinstance(when, dt.datetime) else "",
+        "time": scheduled[11:16] if "T" in scheduled else "",
         "questions": questions.section(),
     }
     text = from_template(_template(root, "interview", INTERVIEW_TEMPLATE), "interview", fills)
@@ -665,8 +881,10 @@ def new_interview(
     changes: list[Change] = [
         SetValue("contact", f"[[{stem}]]"),
         SetValue("id", new_id("i")),
-        SetValue("scheduled", scheduled),
     ]
+    changes.append(SetValue("scheduled", scheduled or None))  # None: a template's value is cleared
+    if requested:
+        changes.append(SetValue("status", "requested"))
     if duration:
         try:
             minutes = values.parse_duration(duration)

@@ -88,7 +88,9 @@ def contact_text(name: str, follow_up: str = "2026-11-25", number: int = 1) -> s
 
 @pytest.fixture
 def two(vault: VaultFactory) -> VaultFactory:
-    """A vault with two contacts, each with one follow-up in the feed (watch and serve tests)."""
+    """A vault with two contacts, each with one follow-up in the feed (watch and serve tests; the
+    weekly review and reach-out items are off, so the feed holds exactly those two)."""
+    vault.add("iinotes.toml", '[followups]\nreview_weekday = ""\nweekly_outreach = 0\n')
     vault.add("contacts/Jane Doe.md", contact_text("Jane Doe", number=1), dedent=False)
     vault.add("contacts/Bob Roe.md", contact_text("Bob Roe", "2026-11-26", number=2), dedent=False)
     return vault

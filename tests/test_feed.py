@@ -15,6 +15,7 @@ from feedcheck import both_readers, check_lines, read_icalendar
 from test_golden import check_golden
 
 DATA = Path(__file__).parent / "data" / "followups"
+NO_WEEKLY = "[followups]\nweekly_outreach = 0\n"  # no weekly reach-out item (tests about other kinds)
 
 
 def every_kind(vault) -> None:  # type: ignore[no-untyped-def]
@@ -57,6 +58,8 @@ def every_kind(vault) -> None:  # type: ignore[no-untyped-def]
         timezone="Europe/London",
         status="confirmed",
     )
+    vault.contact("Sam Schedule", outreach="[2026-11-10]", responded="2026-11-18")
+    vault.contact("Leo Lead", added="2026-11-01", company="Acme")
 
 
 def test_every_kind_golden(vault):
@@ -75,6 +78,10 @@ def test_every_kind_golden(vault):
         "referral",
         "keep-in-touch",
         "manual",
+        "review",
+        "schedule",
+        "reschedule",
+        "reach-out",
     }
     check_golden(DATA / "every-kind.due.json", result.stdout)
     text = vault.run("due", "--days", "120").output
@@ -151,6 +158,7 @@ def test_byte_identical_whatever_hash_seed_tz_locale_or_cwd(vault, tmp_path):
 
 
 def test_uids_survive_rename_move_reorder_and_unrelated_edits(vault):
+    vault.add("iinotes.toml", NO_WEEKLY)
     vault.contact("Dan Done")
     note = vault.interview("2026-11-20", "Dan Done", scheduled="2026-11-20T10:00", status="done",
                            commitments="[{task: Send portfolio, due: 2026-11-30}, {task: Read book, due: 2026-12-02}]",
@@ -168,7 +176,7 @@ def test_uids_survive_rename_move_reorder_and_unrelated_edits(vault):
     note.unlink()
     vault.add("archive/Renamed meeting.md", text)
     after = {e["summary"]: e["uid"] for e in read_icalendar(vault.run("feed").stdout_bytes)}
-    assert after == before and len(before) == 6
+    assert after == before and len(before) == 7  # with the weekly review item
 
 
 def test_sequence_rises_when_time_changes_and_unchanged_file_is_not_rewritten(vault):
@@ -208,7 +216,7 @@ def test_text_escaping_and_folding(vault):
 
 
 def test_zero_follow_ups_is_a_valid_calendar(vault):
-    vault.root.mkdir(parents=True, exist_ok=True)
+    vault.add("iinotes.toml", NO_WEEKLY)
     feed = vault.run("feed").stdout_bytes
     check_lines(feed)
     assert both_readers(feed) == []
@@ -275,6 +283,7 @@ def test_events_years_ahead(vault):
 
 
 def test_bad_dates_are_left_out_and_reported_and_9999_does_not_crash(vault):
+    vault.add("iinotes.toml", NO_WEEKLY)
     vault.contact("Good One", outreach="[2026-11-20]")
     vault.contact("Bad One", outreach="[2026-02-30]", follow_up="9999-12-31")
     vault.interview("2026-11-20", "Good One", scheduled="2026-11-20", status="done", thank_you_sent="2026-11-21",
@@ -283,7 +292,9 @@ def test_bad_dates_are_left_out_and_reported_and_9999_does_not_crash(vault):
     assert result.exit_code == 0
     assert "values with errors are left out of the follow-ups; run `iinotes validate`" in result.stderr
     events = read_icalendar(result.stdout_bytes)
-    assert [e["summary"] for e in events] == ["Keep in touch with Good One"]  # nothing from Bad One
+    assert [e["summary"] for e in events if not str(e["summary"]).startswith("Weekly review")] == [
+        "Keep in touch with Good One"
+    ]  # nothing from Bad One
     assert "Bad One" not in vault.run("due", "--days", "3650").output
     far = vault.run("due", "--days", "30", today="9999-12-20")  # days run from 1900 to 2999 (issue 8)
     assert far.exit_code == 2 and "9999-12-20 is out of range" in far.output

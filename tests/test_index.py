@@ -171,9 +171,9 @@ def test_index_table_output(vault):
     result = vault.run("index")
     assert result.exit_code == 0
     assert result.output == (
-        "NAME      STAGE           COMPANY  ROLE        LAST TOUCH  NEXT MEETING  NOTE\n"
-        "--------  --------------  -------  ----------  ----------  ------------  --------------------\n"
-        "Jane Doe  awaiting-reply  Acme     Researcher  2026-11-10  -             contacts/Jane Doe.md\n"
+        "NAME      STAGE           COMPANY  ROLE        LAST TOUCH  NEXT MEETING  NEXT                       NOTE\n"
+        "--------  --------------  -------  ----------  ----------  ------------  -------------------------  --------------------\n"
+        "Jane Doe  awaiting-reply  Acme     Researcher  2026-11-10  -             2026-11-24 nudge (theirs)  contacts/Jane Doe.md\n"
         "1 contacts (1 awaiting-reply), 0 interviews, 0 referrals; 0 errors, 0 warnings (run `iinotes validate` for details)\n"
     )
 
@@ -219,15 +219,17 @@ def test_vault_from_env_and_parent_toml(vault, monkeypatch, tmp_path):
     assert "Jane Doe" in CliRunner().invoke(cli, ["list"]).output
 
 
-def test_last_contact_overrides_and_bad_cadence_falls_back(vault):
+def test_last_contact_is_one_more_touch_and_bad_cadence_falls_back(vault):
     vault.contact("Olga", touches="[2026-10-01]", last_contact="2026-09-01", keep_in_touch="14")
     vault.interview("2026-08-01", "Olga", scheduled="2026-08-01", status="done", thank_you_sent="2026-08-02")
     index = vault.index()
     view = index.contacts["contacts/Olga.md"]
-    assert view.last_touch.isoformat() == "2026-09-01"
+    assert view.last_touch.isoformat() == "2026-10-01"  # the later touch wins over an older last_contact
     assert not view.contact.keep_in_touch_set  # `14` is not a cadence: reported, default (60d) applies
     due = json.loads(vault.run("due", "--format", "json", "--days", "60").stdout)["followups"]
-    assert [(i["kind"], i["due"]) for i in due] == [("keep-in-touch", "2026-10-31")]
+    assert [(i["kind"], i["due"]) for i in due if i["kind"] not in ("review", "reach-out")] == [
+        ("keep-in-touch", "2026-11-30")
+    ]
 
 
 def test_meeting_day_is_the_vault_day_not_the_written_day(vault):

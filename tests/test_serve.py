@@ -383,18 +383,21 @@ def test_a_slow_client_is_cut_off_and_blocks_nobody(live):
     assert eventually(lambda: running.timeouts == 1)
 
 
-def test_over_the_connection_cap_gets_503(live):
+def test_over_the_connection_cap_the_oldest_idle_connection_makes_room(live):
     running, _ = live(max_connections=2)
     idle = [socket.create_connection(("127.0.0.1", running.port)) for _ in range(2)]
     try:
-        time.sleep(0.2)  # both accepted and holding their slots
-        status, headers, body = request(running)
-        assert status == 503 and body == b"too many connections\n"
+        time.sleep(0.2)  # both accepted and holding their places, sending nothing
+        assert request(running)[0] == 200
         assert running.rejected >= 1
+        idle[0].settimeout(WAIT)
+        try:
+            assert idle[0].recv(1024) == b""  # the oldest was dropped
+        except ConnectionResetError:
+            pass
     finally:
         for sock in idle:
             sock.close()
-    assert eventually(lambda: request(running)[0] == 200, timeout=5)
 
 
 def test_50_concurrent_clients_during_rebuilds_get_whole_feeds(live, two):
@@ -563,3 +566,199 @@ def test_cli_serve_port_in_use(two, server):
     assert result.exit_code == 2
     assert f"iinotes: error: port {running.port} on 127.0.0.1 is already in use" in result.output
     assert "hint: choose another port with --port" in result.output
+
+
+# ---------------------------------------------------------------------------- slow clients (issue 8, item 6)
+
+
+def _raise_open_files(wanted: int) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            pytest.skip(f"needs {wanted} open files, the hard limit is {hard}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+def test_a_normal_client_is_served_within_a_second_while_500_slow_ones_are_open(live):
+    _raise_open_files(4096)
+    running, _ = live(request_timeout=10.0)
+    slow: list[socket.socket] = []
+    try:
+        for n in range(500):  # each sends part of a request head, then keeps trickling
+            sock = socket.create_connection(("127.0.0.1", running.port), timeout=10)
+            sock.sendall(b"GET /" + TOKEN.encode() + b"/followups.ics HTTP/1.1\r\nX-Slow-" + str(n).encode())
+            slow.append(sock)
+        times = []
+        for round_ in range(5):
+            for sock in slow[round_::5]:
+                sock.sendall(b"y")
+            began = time.monotonic()
+            status, _, body = request(running)
+            times.append(time.monotonic() - began)
+            assert status == 200 and events(body)
+        print(f"normal client with 500 slow connections open: max {max(times) * 1000:.0f} ms")
+        assert max(times) < 1.0, times
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+# ---------------------------------------------------------------------------- what is logged (issue 8, item 7)
+
+
+def test_control_characters_are_escaped_in_the_log(live):
+    running, _ = live()
+    with socket.create_connection(("127.0.0.1", running.port), timeout=10) as client:
+        client.sendall(b"GET /\x07x\x00y\rz\x1b[31m HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert _read_all(client).startswith(b"HTTP/1.1 404 ")
+    assert eventually(lambda: any("404" in line for line in running.report))
+    line = next(line for line in running.report if "404" in line)
+    assert all(char.isprintable() for char in line), repr(line)
+    assert '"GET /\\x07x\\x00y\\x0dz\\x1b[31m HTTP/1.1" 404' in line
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status"),
+    [
+        (b"GET / HTTP/9.9", b"505"),
+        (b"GET / HTTP/2.0", b"505"),
+        (b"GET /", b"400"),
+        (b"GET / FTP/1.0", b"400"),
+        (b"GET  / HTTP/1.1", b"400"),
+    ],
+)
+def test_bad_request_lines_get_a_status_line(live, request_line, status):
+    running, _ = live()
+    with socket.create_connection(("127.0.0.1", running.port), timeout=10) as client:
+        client.sendall(request_line + b"\r\nHost: 127.0.0.1\r\n\r\n")
+        answer = _read_all(client)
+    assert answer.startswith(b"HTTP/1.1 " + status + b" "), answer[:80]
+    assert b"\r\nContent-Length: " in answer and b"\r\nConnection: close\r\n" in answer
+
+
+# ---------------------------------------------------------------------------- gzip, proxies
+
+
+def test_gzip_when_the_client_accepts_it(live):
+    import gzip as gzip_module
+
+    running, _ = live()
+    plain = request(running)
+    status, headers, body = request(running, headers={"Accept-Encoding": "gzip, deflate"})
+    assert status == 200 and headers["content-encoding"] == "gzip" and headers["vary"] == "Accept-Encoding"
+    assert gzip_module.decompress(body) == plain[2] and headers["etag"] != plain[1]["etag"]
+    assert request(running, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})[0] == 304
+    assert "content-encoding" not in request(running, headers={"Accept-Encoding": "gzip;q=0"})[1]
+
+
+def test_public_urls_answer_the_proxied_host(server, two):
+    running = server(public_urls=("https://mybox.tail1234.ts.net", "https://cal.example.org/feeds/"))
+    running.publish(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    assert request(running, host="mybox.tail1234.ts.net")[0] == 200
+    assert request(running, host="mybox.tail1234.ts.net:443")[0] == 200
+    assert request(running, host="other.tail1234.ts.net")[0] == 400
+    assert request(running, f"/feeds/{TOKEN}/followups.ics", host="cal.example.org")[0] == 200
+    assert running.public_feed_urls() == [
+        f"https://mybox.tail1234.ts.net/{TOKEN}/followups.ics",
+        f"https://cal.example.org/feeds/{TOKEN}/followups.ics",
+    ]
+
+
+# ---------------------------------------------------------------------------- the command's options
+
+
+def test_cli_defaults_agree_with_the_library():
+    from iinotes import serve as serve_module
+    from iinotes import watch as watch_module
+    from iinotes.cli import live
+
+    assert live.DEBOUNCE == watch_module.DEBOUNCE
+    assert (live.DEFAULT_HOST, live.DEFAULT_PORT) == (serve_module.DEFAULT_HOST, serve_module.DEFAULT_PORT)
+
+
+def test_the_cli_imports_no_server_or_watcher_at_start():
+    code = "import sys, iinotes.cli; print(sorted(m for m in ('watchdog', 'asyncio', 'caldav', 'segno', 'http.server') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_every_printed_line_has_its_control_characters_escaped(capsys):
+    from iinotes.cli.live import _echo
+
+    _echo("1 note changed (contacts/Evil\x1b[2J\r\x07.md): 1 follow-up")
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "\x1b" not in out and "\r" not in out
+    assert "contacts/Evil\\x1b[2J\\x0d\\x07.md" in out
+
+
+def _serve_start(two, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "iinotes", "--vault", str(two.root), "--today", "2026-11-23", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )  # fmt: skip
+    lines: list[str] = []
+    assert process.stdout is not None
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline and not any("feed written to" in line for line in lines):
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+    return process, lines
+
+
+def test_cli_serve_public_url_and_qr_code(two):
+    from iinotes.cli.live import qr_code
+
+    process, lines = _serve_start(two, "--public-url", "https://mybox.tail1234.ts.net", "--qr")
+    try:
+        token = (two.root / ".iinotes" / "serve-token").read_text().strip()
+        text = "".join(lines)
+        public = f"https://mybox.tail1234.ts.net/{token}/followups.ics"
+        assert f"  {public}\n" in text
+        assert "scan with your phone to subscribe (mybox.tail1234.ts.net):" in text
+        assert qr_code(f"webcal://mybox.tail1234.ts.net/{token}/followups.ics") in text
+        port = int(next(line for line in lines if "http://127.0.0.1:" in line).split(":")[2].split("/")[0])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.putrequest("GET", f"/{token}/followups.ics", skip_host=True)
+        connection.putheader("Host", "mybox.tail1234.ts.net")  # as tailscale serve forwards it
+        connection.endheaders()
+        assert connection.getresponse().status == 200
+        connection.close()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(WAIT) == 0
+    finally:
+        process.kill()
+
+
+def test_cli_serve_on_loopback_explains_why_no_qr_code(two):
+    process, lines = _serve_start(two, "--qr")
+    try:
+        assert any("no QR code: a phone cannot reach 127.0.0.1" in line for line in lines), lines
+        process.send_signal(signal.SIGINT)
+        assert process.wait(WAIT) == 0
+    finally:
+        process.kill()
+
+
+def test_cli_serve_lan_warning_and_url(two):
+    process, lines = _serve_start(two, "--host", "0.0.0.0", "--no-qr")
+    try:
+        text = "".join(lines)
+        assert "warning: listening on 0.0.0.0" in text
+        lan = next(line for line in lines if "on your local network, subscribe to webcal://" in line)
+        assert "0.0.0.0" not in lan.split("subscribe to ")[1]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(WAIT) == 0
+    finally:
+        process.kill()
+
+
+def test_cli_publish_option_needs_a_calendar_url(two):
+    result = two.run("watch", "--publish")
+    assert result.exit_code == 2 and "--publish needs the calendar's URL in iinotes.toml" in result.output
+    result = two.run("serve", "--publish", "--port", "0")
+    assert result.exit_code == 2 and "--publish needs the calendar's URL" in result.output

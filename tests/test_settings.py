@@ -35,6 +35,11 @@ prepare_days_before = 1
 thank_you_hours_after = 12
 referral_days_after = 5
 keep_in_touch = "never"
+review_weekday = ""
+schedule_days_after = 3
+reschedule_days_after = 10
+weekly_outreach = 5
+outreach_weekday = "Friday"
 [feed]
 name = "Coffee chats"
 horizon_days = 30
@@ -46,6 +51,9 @@ name = "Jo"
 background = "a teacher"
 goal = "UX research"
 signature = "Jo\\n555"
+[publish]
+url = "https://cal.example.com/dav/me/iinotes/"
+user = "me"
 """
     s = parse_settings(text)
     assert s == Settings(
@@ -57,6 +65,10 @@ signature = "Jo\\n555"
         12,
         5,
         None,
+        3,
+        10,
+        5,
+        "friday",
         "Coffee chats",
         30,
         False,
@@ -66,8 +78,11 @@ signature = "Jo\\n555"
         me_background="a teacher",
         me_goal="UX research",
         me_signature="Jo\n555",
+        review_weekday="",
+        publish_url="https://cal.example.com/dav/me/iinotes/",
+        publish_user="me",
     )
-    assert len(SETTINGS) == 17
+    assert len(SETTINGS) == 24
 
 
 @pytest.mark.parametrize(
@@ -83,6 +98,11 @@ signature = "Jo\\n555"
         ("[followups]\nnudge_after_days = 0\n", "followups.nudge_after_days: must be at least 1, found 0"),
         ('[followups]\nkeep_in_touch = "sometimes"\n', "followups.keep_in_touch: sometimes is not a cadence"),
         ('[feed]\nalarms = "yes"\n', "feed.alarms: expected true or false, found 'yes'"),
+        (
+            '[followups]\noutreach_weekday = "mon"\n',
+            "followups.outreach_weekday: expected a day of the week (monday ... sunday), found 'mon'",
+        ),
+        ("[followups]\nweekly_outreach = -1\n", "followups.weekly_outreach: must be at least 0, found -1"),
         ("[feed\n", "not valid TOML"),
     ],
 )
@@ -117,6 +137,8 @@ def test_example_toml_is_valid_and_complete():
         "me_background": "a middle-school teacher with eight years in the classroom",
         "me_goal": "UX research",
         "me_signature": "Jordan Ellis\n(215) 555-0100",
+        "publish_url": "https://cal.example.com/dav/calendars/me/iinotes/",
+        "publish_user": "me@example.com",
     }
     assert parse_settings(text) == Settings(timezone="America/New_York", **examples)
     assert all(setting.key.rsplit(".", 1)[-1] + " = " in text for setting in SETTINGS)

@@ -288,6 +288,12 @@ def test_any_zone_and_range_evaluates_like_zoneinfo(
     check_against_zoneinfo(tzid, first_year, last_year, [wall.replace(microsecond=0) for wall in walls])
 
 
+def test_first_change_just_before_the_range_is_kept():
+    """Found by hypothesis: Madrid left LMT at 1901-01-01 00:00 UTC, 23:45:16 local on the eve of
+    the range; the zone's first type must start before that change, not on the range's first day."""
+    check_against_zoneinfo("Europe/Madrid", 1901, 1901, [dt.datetime(1901, 1, 1, 0, 0)])
+
+
 # --- icalendar: the calendar parses, and its tzinfo built from our VTIMEZONE agrees ------------
 
 

@@ -489,11 +489,8 @@ def test_a_new_day_rebuilds_without_any_change(two, tmp_path, monkeypatch):
         watcher.stop()
 
 
-def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
-    output = tmp_path / "feed.ics"
-    watcher = Watcher(
-        Vault(two.root, today=TODAY), output, report=Lines(), debounce=DEBOUNCE, health_interval=0.1
-    )
+def run_in_thread(watcher: Watcher) -> tuple[threading.Thread, list[BaseException | None]]:
+    """`watcher.run_forever()` in a thread; the list gets what it raised (or None)."""
     outcome: list[BaseException | None] = []
 
     def run() -> None:
@@ -505,6 +502,15 @@ def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
+    return thread, outcome
+
+
+def test_the_vault_removed_stops_with_a_clear_message(two, tmp_path):
+    output = tmp_path / "feed.ics"
+    watcher = Watcher(
+        Vault(two.root, today=TODAY), output, report=Lines(), debounce=DEBOUNCE, health_interval=0.1
+    )
+    thread, outcome = run_in_thread(watcher)
     assert eventually(lambda: output.exists())
     shutil.rmtree(two.root)
     thread.join(WAIT)
@@ -569,3 +575,152 @@ def test_cli_watch_vault_removed_exits_1(two, tmp_path):
     rest = process.stdout.read() if process.stdout else ""
     assert "iinotes: error: the vault folder" in "".join(lines) + rest
     assert out.exists()
+
+
+# ---------------------------------------------------------------------------- never an empty feed (issue 8, item 2)
+
+
+def _events(path: Path) -> int:
+    return path.read_bytes().count(b"BEGIN:VEVENT")
+
+
+def test_a_vault_replaced_by_an_empty_folder_keeps_the_feed(watching, two, tmp_path):
+    """An unmounted file system leaves its empty mount point: that is not a vault without notes."""
+    watcher = watching()
+    feed = tmp_path / "feed.ics"
+    os.rename(two.root, tmp_path / "unmounted")
+    two.root.mkdir()
+    assert eventually(lambda: any("the vault has no notes any more" in line for line in watcher.report))
+    time.sleep(0.5)
+    assert _events(feed) == 2 and watcher.running
+    assert any(
+        "kept the previous feed (2 follow-ups); waiting for the notes" in line for line in watcher.report
+    )
+    two.root.rmdir()
+    os.rename(tmp_path / "unmounted", two.root)  # mounted again
+    (two.root / "contacts/Jane Doe.md").write_text(contact_text("Jane Back"), encoding="utf-8")
+    assert eventually(lambda: summaries(feed) == {"Follow up with Jane Back", "Follow up with Bob Roe"})
+
+
+def test_a_vault_emptied_keeps_the_feed(watching, two, tmp_path):
+    watcher = watching()
+    for note in (two.root / "contacts").glob("*.md"):
+        note.unlink()
+    assert eventually(lambda: any("the vault has no notes any more" in line for line in watcher.report))
+    time.sleep(0.3)
+    assert _events(tmp_path / "feed.ics") == 2
+
+
+@pytest.mark.parametrize(("notes", "gap"), [(40, 0.03), (16, 0.2)])  # faster and slower than the debounce
+def test_a_vault_being_deleted_never_shrinks_the_feed(make_vault, tmp_path, notes, gap):
+    vault = make_vault("big")
+    vault.add("iinotes.toml", '[followups]\nreview_weekday = ""\nweekly_outreach = 0\n')  # one event per note
+    for n in range(notes):
+        vault.add(f"contacts/Person {n}.md", contact_text(f"Person {n}", number=n + 1), dedent=False)
+    output = tmp_path / "feed.ics"
+    watcher = Watcher(
+        Vault(vault.root, today=TODAY), output, report=Lines(), debounce=0.05, health_interval=0.1
+    )
+    thread, outcome = run_in_thread(watcher)
+    assert eventually(lambda: output.exists() and _events(output) == notes)
+    seen = []
+    for note in sorted((vault.root / "contacts").glob("*.md")):  # a slow `rm -r`, note by note
+        note.unlink()
+        seen.append(_events(output))
+        time.sleep(gap)
+    time.sleep(0.3)
+    seen.append(_events(output))
+    shutil.rmtree(vault.root)
+    thread.join(WAIT)
+    assert not thread.is_alive() and isinstance(outcome[0], VaultGone)
+    assert min(seen) == notes and _events(output) == notes, seen
+
+
+def test_a_note_deleted_by_hand_leaves_the_feed_a_moment_later(watching, two, tmp_path):
+    watcher = watching()
+    (two.root / "contacts/Bob Roe.md").unlink()
+    assert eventually(lambda: summaries(tmp_path / "feed.ics") == {"Follow up with Jane Doe"})
+    expected = "1 note removed (contacts/Bob Roe.md): 1 follow-up, feed updated"
+    assert eventually(lambda: any(line.startswith(expected) for line in watcher.report)), watcher.report
+
+
+# ---------------------------------------------------------------------------- the parts, each alone
+
+
+def test_change_source_alone_yields_debounced_batches_of_paths(two):
+    from iinotes.watch import ChangeSource
+
+    lines = Lines()
+    source = ChangeSource(str(two.root.resolve()), debounce=0.1, report=lines)
+    source.start()
+    stopping = threading.Event()
+    try:
+        assert source.health() == "ok" and source.observer_alive()
+        for n in range(5):  # a burst: one batch
+            (two.root / "contacts/Jane Doe.md").write_text(contact_text(f"Jane {n}"), encoding="utf-8")
+        (two.root / ".git").mkdir()
+        (two.root / ".git" / "index").write_text("x")
+        assert source.wake.wait(WAIT)
+        batch = source.settle(stopping)
+        assert batch is not None and batch.paths == frozenset({"contacts/Jane Doe.md"}) and not batch.settings
+        (two.root / "iinotes.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+        assert source.wake.wait(WAIT)
+        batch = source.settle(stopping)
+        assert batch is not None and batch.settings and batch.paths is None  # settings: scan everything
+        source.changed()
+        assert source.settle(stopping) == type(batch)(None, False)
+    finally:
+        source.stop()
+
+
+def test_change_source_alone_reports_a_missing_then_gone_vault(two, tmp_path, monkeypatch):
+    import iinotes.watch as watch_module
+    from iinotes.watch import ChangeSource
+
+    monkeypatch.setattr(watch_module, "VAULT_GRACE", 0.2)
+    source = ChangeSource(str(two.root.resolve()), report=Lines())
+    source.start()
+    try:
+        os.rename(two.root, tmp_path / "elsewhere")
+        assert source.health() == "missing"
+        time.sleep(0.3)
+        assert source.health() == "gone"
+    finally:
+        source.stop()
+
+
+def test_rebuild_alone_keeps_the_feed_of_an_emptied_vault(two):
+    from iinotes.watch import Batch, Rebuild
+
+    lines = Lines()
+    step = Rebuild(Vault(two.root, today=TODAY), None, lines)
+    built = step.run(Batch())
+    assert built is not None and built.count == 2 and built.what == "read 2 notes"
+    assert step.run(Batch()).what == "no note changed"  # type: ignore[union-attr]
+    for note in (two.root / "contacts").glob("*.md"):
+        note.unlink()
+    assert step.run(Batch()) is None and step.previous == built.data
+    assert "the vault has no notes any more" in lines.text()
+    assert step.retry_at is not None
+
+
+def test_file_output_alone_writes_only_changed_bytes(tmp_path):
+    from iinotes.watch import FileOutput, OutputError
+
+    path = tmp_path / "feed.ics"
+    output = FileOutput(path)
+    assert output.receive(b"one", 0.0) and path.read_bytes() == b"one"
+    assert not output.receive(b"one", 0.0) and output.writes == 1
+    path.unlink()
+    assert output.receive(b"one", 0.0) and path.exists()  # a deleted file is written again
+    with pytest.raises(OutputError):
+        FileOutput(tmp_path / "missing" / "feed.ics")
+
+
+def test_callback_output_alone_calls_on_change_only():
+    from iinotes.watch import CallbackOutput
+
+    got: list[bytes] = []
+    output = CallbackOutput(lambda data, built: got.append(data))
+    assert output.receive(b"a", 0.0) and not output.receive(b"a", 1.0) and output.receive(b"b", 2.0)
+    assert got == [b"a", b"b"]

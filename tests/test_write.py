@@ -573,15 +573,20 @@ def test_the_whole_cycle_with_commands_alone(tmp_path, make_vault):
     step("init", str(root), "--git")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "init")
-    path = step("new", "contact", "Jane Doe", "--company", "Acme")
+    path = step("new", "contact", "Jane Doe", "--company", "Acme", today="2026-10-31")
     assert path.strip().endswith("contacts/Jane Doe.md")
+    assert "added: 2026-10-31\n" in (root / "contacts/Jane Doe.md").read_text()
     git(root, "add", "-A")
     git(root, "commit", "-qm", "contact")
+    assert step("due", today="2026-10-31").startswith(  # a lead: this week's reach-out item (Monday)
+        "Overdue:\n  2026-10-26        Reach out to 1 new contact: Jane Doe: the next lead in your list"
+    )
     step("log", "outreach", "Jane")
     assert diff() == ["+  - 2026-11-01"]
     assert "Nudge" not in step("due", "--days", "7", today="2026-11-01")
-    assert step("due", today="2026-11-15").startswith(
+    assert (  # after the overdue weekly review and reach-out items of that week
         "Today (2026-11-15):\n  2026-11-15        Nudge Jane Doe (1st of 3): no reply since 2026-11-01\n"
+        in step("due", today="2026-11-15")
     )
     step("log", "reply", "Jane", today="2026-11-16")
     assert diff() == ["-responded:", "+responded: 2026-11-16"]

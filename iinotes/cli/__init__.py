@@ -40,9 +40,33 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "done": ("write:done", "Mark an interview done (status: done)."),
     "confirm": ("write:confirm", "Mark an interview confirmed (status: confirmed, confirmed: today)."),
     "thank": ("write:thank", "Record that you sent a thank-you (thank_you_sent: today)."),
-    "commit-done": ("write:commit_done", "Mark commitment N of an interview done."),
+    "commit-done": ("write:commit_done", "Mark commitment N of an interview (or a contact note) done."),
     "hook": ("write:hook", "Manage the git pre-commit hook that validates staged notes."),
     "draft": ("draft:draft", "Draft the message a contact's next move calls for: subject and body."),
+    "review": ("review:review", "Review a period: what happened, what slipped, what is next."),
+    "stats": ("review:stats", "Statistics over the whole history."),
+    "import": (
+        "importing:import_group",
+        "Create contact notes from lists you already have: LinkedIn or an address book.",
+    ),
+    "prepared": ("status:prepared", "Record that you prepared for a meeting (prepared: today)."),
+    "pause": ("status:pause", "Pause a contact (status: paused, and resume: DATE with --until)."),
+    "resume": (
+        "status:resume",
+        "Make a paused (or declined, archived) contact active again (status: active).",
+    ),
+    "decline": ("status:decline", "Record that a contact declined (status: declined)."),
+    "archive": ("status:archive", "Archive a contact (status: archived): no follow-ups, no outreach."),
+    "cancel": (
+        "status:cancel",
+        "Cancel a contact's upcoming meeting (status: cancelled), or with --no-show record that they did "
+        "not turn up (status: no-show).",
+    ),
+    "reschedule": ("status:reschedule", "Move a meeting to a new time, in the same note."),
+    "publish": (
+        "publish:publish",
+        "Publish the follow-ups to a CalDAV calendar (iCloud, Fastmail, Nextcloud...).",
+    ),
 }
 
 

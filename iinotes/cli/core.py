@@ -100,21 +100,21 @@ def index_command(fmt: str) -> None:
     Unchanged notes come from the cache in .iinotes/.
     """
     out = recorded("index", fmt)
-    index = state().vault().index()
-    _emit(out, index, list(index.contacts.values()), fmt, whole=True)
+    index, _, moves = state().vault().next_moves()
+    _emit(out, index, list(index.contacts.values()), fmt, whole=True, moves=moves)
     out.finish()
 
 
-def _emit(out: Recorder, index, views: list[ContactView], fmt: str, whole: bool) -> None:  # type: ignore[no-untyped-def]
+def _emit(out: Recorder, index, views: list[ContactView], fmt: str, whole: bool, moves) -> None:  # type: ignore[no-untyped-def]
     from .. import output
 
     if fmt == "json":
-        for piece in output.iter_index_json(index, None if whole else views):
+        for piece in output.iter_index_json(index, None if whole else views, moves):
             out.echo(piece, nl=False)
     elif fmt == "csv":
-        out.echo(output.contacts_csv(index, views), nl=False)
+        out.echo(output.contacts_csv(index, views, moves), nl=False)
     else:
-        out.echo(output.contacts_table(index, views), nl=False)
+        out.echo(output.contacts_table(index, views, moves), nl=False)
         if whole:
             out.echo(output.summary(index), nl=False)
 
@@ -138,9 +138,13 @@ def _emit(out: Recorder, index, views: list[ContactView], fmt: str, whole: bool)
 @format_option("json", "csv")
 @shared_options
 def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | None, fmt: str) -> None:
-    """List contacts, optionally filtered by stage, tag or company."""
+    """List contacts, optionally filtered by stage, tag or company.
+
+    The NEXT column is each contact's next move: a follow-up of yours, or
+    theirs (waiting for a reply, a meeting ahead); `-` when there is none.
+    """
     out = recorded("list", sorted(stage), tag, company, fmt)
-    index = state().vault().index()
+    index, _, moves = state().vault().next_moves()
     wanted_tags = {t.lstrip("#").casefold() for t in tag}
     views = [
         v
@@ -149,7 +153,7 @@ def list_command(stage: tuple[str, ...], tag: tuple[str, ...], company: str | No
         and wanted_tags <= {t.casefold() for t in v.contact.tags}
         and (company is None or company.casefold() in v.contact.company.casefold())
     ]
-    _emit(out, index, views, fmt, whole=False)
+    _emit(out, index, views, fmt, whole=False, moves=moves)
     out.finish()
 
 
@@ -166,23 +170,27 @@ def show(name: str, fmt: str) -> None:
     vault = state().vault()
     out = recorded("show", name, fmt)
     from .. import output
+    from ..followups import no_move_by_design
     from ..index import find_contact
     from .feed import followup_dict
 
-    index, items = vault.follow_ups()
+    index, items, moves = vault.next_moves()
     view = find_contact(index, name)
+    move = moves.get(view.contact.path)
     mine = [
         i
         for i in items
         if i.contact_path == view.contact.path or i.path == view.contact.path or i.path in view.interviews
     ]
     if fmt == "json":
-        data = output.contact_dict(view, index)
+        data = output.contact_dict(view, index, moves)
         data["followups"] = [followup_dict(i, index.today) for i in mine]
         out.echo(output.dumps(data), nl=False)
     else:
         lines = [f"{i.due.isoformat()}{'  (overdue)' if i.overdue else ''}  {i.sentence()}" for i in mine]
-        out.echo(output.show_text(view, index, [("Open follow-ups", lines)]), nl=False)
+        why = no_move_by_design(view, vault.settings, index.today)
+        said = move.sentence() if move else f"none: {why or 'nothing is planned (run `iinotes due --stuck`)'}"
+        out.echo(output.show_text(view, index, [("Open follow-ups", lines)], said), nl=False)
     out.finish()
 
 

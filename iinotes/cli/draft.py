@@ -59,9 +59,10 @@ def draft(args: tuple[str, ...], fmt: str, open_client: bool, check: bool) -> No
     if len(args) == 2 and args[0] not in drafts.KINDS:
         raise fail(f"unknown kind {args[0]!r}", "kinds: " + ", ".join(drafts.KINDS))
     vault = state().vault()
-    index, items = vault.follow_ups()
+    index, items, moves = vault.next_moves()
     target = drafts.find_target(index, args[-1])
-    kind = args[0] if len(args) == 2 else drafts.next_kind(target, items)
+    move = moves.get(target.view.contact.path) if target.view is not None else None
+    kind = args[0] if len(args) == 2 else drafts.next_kind(target, items, move.kind if move else None)
     message = drafts.draft(kind, target, drafts.read_template(vault.root, kind), vault.settings, index.today)
     if open_client:
         url = drafts.mailto(message)

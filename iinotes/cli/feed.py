@@ -34,6 +34,7 @@ class _Kinds(click.Choice):  # type: ignore[type-arg]
 
 
 DUE_SCHEMA = "iinotes.due/1"
+STUCK_SCHEMA = "iinotes.stuck/1"
 
 
 def group_of(item: FollowUp, today: dt.date) -> str:
@@ -93,7 +94,8 @@ def due_text(items: list[FollowUp], today: dt.date, last: dt.date, vault_zone: s
         for item in chosen:
             when, elsewhere = _time(item, vault_zone)
             out.append(f"  {item.due.isoformat() + when:<16}  {item.sentence()}{elsewhere}")
-            out.append(f"  {'':<16}  {item.path}")
+            if item.path:
+                out.append(f"  {'':<16}  {item.path}")
     lines = [line for line in out if line is not None]
     if not lines:
         return f"Nothing due until {last.isoformat()}.\n"
@@ -111,16 +113,29 @@ def due_text(items: list[FollowUp], today: dt.date, last: dt.date, vault_zone: s
     type=_Kinds(),
     help="Only follow-ups of this kind (repeatable).",
 )
+@click.option(
+    "--stuck",
+    is_flag=True,
+    help="Instead: list the active contacts with no next move (exit 1 when there are any).",
+)
 @format_option("json")
 @shared_options
-def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
+def due(days: int, kinds: tuple[str, ...], stuck: bool, fmt: str) -> None:
     """What to do: follow-ups grouped overdue / today / this week / later.
 
     Each line says the action and the person in plain words and names the
     note it comes from. Overdue items stay listed until a note shows them
     done (log the reply, set thank_you_sent, tick the commitment, ...).
+
+    With --stuck, lists the active contacts that have no next move (neither
+    a follow-up of yours nor a reply or meeting to wait for), which should
+    never happen: gone-quiet contacts, contacts met with keep_in_touch
+    never, and paused, declined or archived ones rightly have none.
     """
     vault = state().vault()
+    if stuck:
+        _stuck(vault, fmt)
+        return
     out = recorded("due", days, sorted(kinds), fmt)
     from .. import output
 
@@ -147,6 +162,28 @@ def due(days: int, kinds: tuple[str, ...], fmt: str) -> None:
         out.echo(due_text(chosen, today, last, vault.settings.timezone), nl=False)
     _warn_problems(index, out)
     out.finish()
+
+
+def _stuck(vault, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    from .. import output
+    from ..followups import stuck as stuck_contacts
+
+    index, _, moves = vault.next_moves()
+    views = stuck_contacts(index, vault.settings, index.today, moves)
+    if fmt == "json":
+        rows = [{"name": v.contact.name, "path": v.contact.path, "stage": v.stage} for v in views]
+        click.echo(
+            output.dumps({"schema": STUCK_SCHEMA, "today": index.today.isoformat(), "stuck": rows}), nl=False
+        )
+    elif views:
+        click.echo(f"{len(views)} active contact{'s' * (len(views) != 1)} with no next move:")
+        for view in views:
+            click.echo(f"  {view.contact.name}  ({view.stage})  {view.contact.path}")
+    else:
+        click.echo("Every active contact has a next move.")
+    _warn_problems(index, Recorder(vault, "due", None))
+    if views:
+        raise click.exceptions.Exit(1)
 
 
 def _warn_problems(index, out: Recorder) -> None:  # type: ignore[no-untyped-def]

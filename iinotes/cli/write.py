@@ -46,10 +46,19 @@ def _parse_day(_: click.Context, __: click.Parameter, value: str | None) -> dt.d
     "--via", metavar="CHANNEL", help="How: email, phone, linkedin, in-person, ... (outreach and touch)."
 )
 @click.option("--note", metavar="TEXT", help="A few words about it (outreach and touch).")
+@click.option(
+    "--force", is_flag=True, help="Log an outreach even to a contact the don't-stalk rules protect."
+)
 @_dry_run
 @shared_options
 def log(
-    kind: str, contact: str, day: dt.date | None, via: str | None, note: str | None, dry_run: bool
+    kind: str,
+    contact: str,
+    day: dt.date | None,
+    via: str | None,
+    note: str | None,
+    force: bool,
+    dry_run: bool,
 ) -> None:
     """Log an outreach, a reply or a keep-in-touch touch in a contact's note.
 
@@ -59,12 +68,26 @@ def log(
     iinotes log touch Jane --note "sent article"   appends to touches
 
     An entry is the plain date, or {date: ..., via: ..., note: ...} when
-    --via or --note is given. Logging the same day twice changes nothing.
+    --via or --note is given. Logging the same day twice changes nothing,
+    except that a new --note is added to that day's entry.
+
+    Don't stalk: `log outreach` refuses (exit 1, nothing written) a contact
+    who declined, is do-not-contact or archived, or had max_nudges nudges
+    with no reply; --force logs it anyway.
     CONTACT is a name, alias, note path or a unique prefix of one of them.
     """
     vault = state().vault()
     result = writes.log(
-        vault.root, vault.index(), kind, contact, day or vault.today, via=via, note=note, dry_run=dry_run
+        vault.root,
+        vault.index(),
+        kind,
+        contact,
+        day or vault.today,
+        via=via,
+        note=note,
+        force=force,
+        max_nudges=vault.settings.max_nudges,
+        dry_run=dry_run,
     )
     _report(result, dry_run)
 
@@ -116,17 +139,27 @@ thank = _interview_command(
 @click.command("commit-done")
 @click.argument("interview")
 @click.argument("number", type=click.IntRange(min=1), metavar="N")
+@click.option(
+    "--contact",
+    "in_contact",
+    is_flag=True,
+    help="Commitment N of the contact's own note, not an interview's.",
+)
 @_dry_run
 @shared_options
-def commit_done(interview: str, number: int, dry_run: bool) -> None:
-    """Mark commitment N of an interview done.
+def commit_done(interview: str, number: int, in_contact: bool, dry_run: bool) -> None:
+    """Mark commitment N of an interview (or a contact note) done.
 
     N counts from 1 in the order `iinotes show` lists the interview's
     commitments. A commitments entry gets done: true; a body task
-    `- [ ] ...` becomes `- [x] ...`. INTERVIEW as for `iinotes done`.
+    `- [ ] ...` becomes `- [x] ...`. INTERVIEW as for `iinotes done`; with
+    --contact (or a contact note's path) the commitments are the contact
+    note's own, numbered as `iinotes show` lists them under "Commitments".
     """
     vault = state().vault()
-    result = writes.commit_done(vault.root, vault.index(), interview, number, dry_run=dry_run)
+    result = writes.commit_done(
+        vault.root, vault.index(), interview, number, contact=in_contact, dry_run=dry_run
+    )
     _report(result, dry_run)
 
 
@@ -200,7 +233,8 @@ def new_contact(
 
     Uses templates/contact.md when the vault has one (filling {{title}},
     {{date}} and {{time}}; type: template becomes type: contact), else a
-    built-in template. Never overwrites a file; prints the new note's path.
+    built-in template. Writes added: today (leads are reached out to in the
+    order they were added). Never overwrites a file; prints the new note's path.
     """
     vault = state().vault()
     result = writes.new_contact(
@@ -225,9 +259,13 @@ def new_contact(
 @click.option(
     "--at",
     "at",
-    required=True,
     metavar='"YYYY-MM-DD HH:MM"',
-    help="When it happens (a day alone when the time is not known yet).",
+    help="When it happens (a day alone when the time is not known yet). Required unless --requested.",
+)
+@click.option(
+    "--requested",
+    is_flag=True,
+    help="A meeting asked for, with no date yet (status: requested; the file is named for today).",
 )
 @click.option(
     "--duration",
@@ -244,7 +282,8 @@ def new_contact(
 @shared_options
 def new_interview(
     contact: str,
-    at: str,
+    at: str | None,
+    requested: bool,
     duration: str | None,
     medium: str | None,
     location: str | None,
@@ -257,6 +296,8 @@ def new_interview(
     Uses templates/interview.md when present (else a built-in one), fills in
     contact, id and scheduled, and adds a Questions section from the question
     bank (`iinotes questions`). Never overwrites a file; prints the path.
+    With --requested and no --at, the meeting has no date yet: until it has
+    one, a "Propose a time to ..." follow-up keeps it moving.
     """
     vault = state().vault()
     result = writes.new_interview(
@@ -264,6 +305,8 @@ def new_interview(
         vault.index(),
         contact,
         at,
+        requested=requested,
+        today=vault.today,
         duration=duration,
         medium=medium,
         location=location,
