@@ -8,7 +8,6 @@ through `edit.plan` (surgical, verified) and `vault.atomic_write`. `dry_run` com
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import os
 import re
 import secrets
@@ -17,8 +16,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,27 +123,28 @@ class WriteResult:
 
 @contextmanager
 def write_lock(root: Path, wait: float | None = None) -> Iterator[None]:
-    """Hold `.iinotes/write.lock` (flock) so two iinotes commands never interleave their writes;
-    waits up to `wait` seconds (default LOCK_WAIT_SECONDS) for another command to finish."""
+    """Hold `.iinotes/write.lock` so two iinotes commands never interleave their writes; waits up to
+    `wait` seconds (default LOCK_WAIT_SECONDS) for another command to finish.
+
+    The lock is `filelock`'s: flock on Linux and macOS, msvcrt.locking on Windows, and an
+    exclusive-create lock file where neither OS API is available."""
+    with warnings.catch_warnings():  # "only soft file lock is available": the fallback is intended
+        warnings.simplefilter("ignore")
+        from filelock import FileLock, Timeout
+
     wait = LOCK_WAIT_SECONDS if wait is None else wait
-    path = cache.state_dir(root) / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(cache.state_dir(root) / LOCK_FILE, timeout=wait, mode=0o644)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise EditRefused(
-                        "another iinotes command is writing to this vault",
-                        "wait for it to finish and run this again",
-                    ) from None
-                time.sleep(0.05)
+        lock.acquire(poll_interval=0.05)
+    except Timeout:
+        raise EditRefused(
+            "another iinotes command is writing to this vault",
+            "wait for it to finish and run this again",
+        ) from None
+    try:
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        lock.release()
 
 
 def _git_dir(folder: Path) -> Path | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from filelock import FileLock
 
 from iinotes import writes
 from iinotes.drafts import KINDS
@@ -270,12 +270,9 @@ def test_another_writer_holding_the_lock_is_waited_for_then_refused(jane, monkey
     monkeypatch.setattr(writes, "LOCK_WAIT_SECONDS", 0.2)
     folder = jane.root / ".iinotes"
     folder.mkdir(exist_ok=True)
-    fd = os.open(folder / "write.lock", os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    other = FileLock(folder / "write.lock")  # another process's lock, as iinotes takes it
+    with other:
         result = jane.run("log", "outreach", "Jane")
-    finally:
-        os.close(fd)
     assert result.exit_code == 1 and "another iinotes command is writing" in result.output
     assert read(jane, "contacts/Jane Doe.md") == JANE
     assert jane.run("log", "outreach", "Jane").exit_code == 0

@@ -4,7 +4,9 @@ errors (and the system's: OSError) into messages, in exactly one place, `_Group.
 from __future__ import annotations
 
 import errno
+import io
 import os
+import sys
 
 import click
 
@@ -98,6 +100,15 @@ def _register() -> None:
 _register()
 
 
+def _tolerant_streams() -> None:
+    """A name the console cannot encode (a Windows code page, `PYTHONIOENCODING=ascii`) prints as
+    `?` instead of stopping the command with UnicodeEncodeError; the encoding itself is kept."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (`iinotes`, `python -m iinotes`)."""
+    _tolerant_streams()
     cli.main(args=argv, prog_name="iinotes")
