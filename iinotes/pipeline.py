@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from . import cache
 from .errors import DraftError, VaultNotFound
 from .followups import FollowUp, Memo, NextMove, follow_ups, next_moves
-from .ics import in_feed, previous_sequences, render
+from .ics import Previous, in_feed, previous_sequences, render
 from .index import Index, IndexMemo, build_index
 from .model import Contact, Interview, Problem, Severity
 from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
@@ -76,9 +76,7 @@ class Vault:
         self._index_memo = IndexMemo()
         self._render_memo: dict[int, Any] = {}
         self._draft_memo: dict[str, Any] = {}
-        self._sequences: tuple[bytes, dict[str, tuple[int, str]]] | None = (
-            None  # last feed and its SEQUENCE map
-        )
+        self._sequences: tuple[bytes, dict[str, Previous]] | None = None  # last feed and its SEQUENCE map
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, **kwargs: object) -> Vault:
