@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, questions, values
+from . import cache, invite, questions, values
 from .drafts import KINDS as MESSAGE_KINDS
 from .drafts import TEMPLATE_FOLDER, built_in_template
 from .edit import AddNote, Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
@@ -856,14 +856,29 @@ def new_interview(
     medium: str | None = None,
     location: str | None = None,
     timezone: str | None = None,
+    from_invite: Path | None = None,
     dry_run: bool = False,
 ) -> WriteResult:
     """Create interviews/<YYYY-MM-DD> <Name>.md for a contact, with a Questions section.
-    `requested`: status requested, and `at` may be None (no date yet: the file is named for `today`)."""
+    `requested`: status requested, and `at` may be None (no date yet: the file is named for `today`).
+    `from_invite`: a meeting invitation (.ics) giving the time, zone, length, location and medium
+    (each value given explicitly wins; `at` replaces the invitation's time and zone)."""
     view = find_contact(index, contact)
     stem = view.contact.path.removesuffix(".md").rsplit("/", 1)[-1]
+    if from_invite is not None:
+        invitation = invite.read_invitation_file(from_invite, index.timezone)
+        if at is None:
+            at, timezone = invitation.scheduled, timezone or invitation.timezone
+        if duration is None and invitation.minutes:
+            duration = str(invitation.minutes)
+        medium = medium or invitation.medium
+        location = location or invitation.location
     if at is None and not requested:
-        raise UsageError("give --at (when it happens), or --requested when there is no date yet")
+        raise UsageError(
+            "when is the interview? give --at",
+            'e.g. --at "2026-11-25 14:30", or --from-invite invite.ics, or --requested when there is no '
+            "date yet",
+        )
     if at is not None:
         scheduled, day = _scheduled_text(at)
     else:

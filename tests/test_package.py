@@ -20,7 +20,7 @@ from conftest import REPO
 INNER = "IINOTES_TESTING_SDIST"  # set in the run from the unpacked sdist: no sdist inside the sdist
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
 # what zoneinfo imports for its data where the system has no zone database (Windows)
-IMPORTED_BY_THE_STDLIB = {"tzdata", "icalendar"}  # icalendar: until invite.py lands
+IMPORTED_BY_THE_STDLIB = {"tzdata"}
 
 
 @pytest.fixture(scope="module")

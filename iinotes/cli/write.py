@@ -261,12 +261,21 @@ def new_contact(
     "--at",
     "at",
     metavar='"YYYY-MM-DD HH:MM"',
-    help="When it happens (a day alone when the time is not known yet). Required unless --requested.",
+    help="When it happens (a day alone when the time is not known yet). Required unless --requested "
+    "or --from-invite.",
 )
 @click.option(
     "--requested",
     is_flag=True,
     help="A meeting asked for, with no date yet (status: requested; the file is named for today).",
+)
+@click.option(
+    "--from-invite",
+    "from_invite",
+    metavar="FILE.ics",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Take time, zone, length, location and medium from a meeting invitation (.ics) the contact "
+    "sent (Google Meet, Zoom, Teams, Outlook). Options given as well win.",
 )
 @click.option(
     "--duration",
@@ -285,6 +294,7 @@ def new_interview(
     contact: str,
     at: str | None,
     requested: bool,
+    from_invite: Path | None,
     duration: str | None,
     medium: str | None,
     location: str | None,
@@ -299,6 +309,10 @@ def new_interview(
     bank (`iinotes questions`). Never overwrites a file; prints the path.
     With --requested and no --at, the meeting has no date yet: until it has
     one, a "Propose a time to ..." follow-up keeps it moving.
+
+    \b
+    iinotes new interview Jane --at "2026-11-25 14:30" --medium video
+    iinotes new interview Jane --from-invite ~/Downloads/invite.ics
     """
     vault = state().vault()
     result = writes.new_interview(
@@ -312,6 +326,7 @@ def new_interview(
         medium=medium,
         location=location,
         timezone=timezone,
+        from_invite=from_invite,
         dry_run=dry_run,
     )
     _created(result, open_it, dry_run)
