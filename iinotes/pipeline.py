@@ -12,7 +12,7 @@ import os
 import pickle
 import stat
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,6 +77,7 @@ class Vault:
         self._render_memo: dict[int, Any] = {}
         self._draft_memo: dict[str, Any] = {}
         self._sequences: tuple[bytes, dict[str, Previous]] | None = None  # last feed and its SEQUENCE map
+        self.progress: Callable[[int, int], None] | None = None  # (notes looked at, of total) while reading
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, **kwargs: object) -> Vault:
@@ -129,7 +130,10 @@ class Vault:
             previous, self._snapshot = cache.load(self.root) if self.use_cache else ({}, None)
         entries: cache.Entries = {}
         stats = LoadStats(files=len(refs))
-        for ref in refs.values():
+        progress = self.progress
+        for count, ref in enumerate(refs.values()):
+            if progress is not None and count % 256 == 0:
+                progress(count, len(refs))
             known = previous.get(ref.path)
             if known is not None and known[0] == ref.signature and ref.path not in self._racy:
                 entries[ref.path] = known
@@ -146,6 +150,8 @@ class Vault:
                 continue
             entries[ref.path] = (ref.signature, parsed)
             stats.changed.append(ref.path)
+        if progress is not None:
+            progress(len(refs), len(refs))
         stats.removed = sorted(set(previous) - set(entries))
         # read in the same clock tick as their last change: a second change could keep the same
         # signature, so they are read again next time (and never trusted to the disk cache)

@@ -12,7 +12,7 @@ import click
 
 from .. import __version__
 from ..errors import IinotesError
-from .common import State, shared_options
+from .common import State, echo, shared_options
 
 EPILOG = """\b
 Where the vault is: --vault DIR, else $IINOTES_VAULT, else the nearest parent
@@ -30,9 +30,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except IinotesError as error:
-            click.echo(f"iinotes: error: {error.message}", err=True)
+            echo(f"iinotes: {click.style('error', fg='red', bold=True)}: {error.message}", err=True)
             if error.hint:
-                click.echo(f"  hint: {error.hint}", err=True)
+                echo(f"  hint: {error.hint}", err=True)
             ctx.exit(error.exit_code)
         except OSError as error:  # disk full, read-only vault, missing folder...: one line, exit 1
             message, hint = os_error_message(error)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from .. import progress
 from ..errors import UsageError
 from ..pipeline import Vault
 from ..values import parse_date
@@ -25,6 +29,7 @@ class State:
         """The vault named by the options (raising VaultNotFound / SettingsError as they apply)."""
         if self._vault is None:
             self._vault = Vault.find(self.vault_dir, today=self.today)
+            self._vault.progress = progress.for_stream(sys.stderr)
         return self._vault
 
 
@@ -85,3 +90,33 @@ def state() -> State:
 def fail(message: str, hint: str | None = None) -> UsageError:
     """A usage error to raise from a command."""
     return UsageError(message, hint)
+
+
+def colour(err: bool = False) -> bool:
+    """Whether output to stdout (stderr with `err`) gets colour: only on a terminal, never with
+    NO_COLOR set (https://no-color.org) or TERM=dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    stream = sys.stderr if err else sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """click.echo with colour decided by `colour` (click drops the styles when it is off)."""
+    click.echo(text, err=err, nl=nl, color=colour(err))
+
+
+_SEVERITY = re.compile(r"(?m)^(\S.*?: )(error|warning)(\[)")
+_HEADING = re.compile(r"(?m)^(Overdue|Today \([0-9-]+\)):$")
+
+
+def paint(text: str) -> str:
+    """Styles for people: problem severities (error red, warning yellow) and the due list's
+    Overdue (red) and Today headings (bold). Only shown where `colour` allows."""
+    text = _SEVERITY.sub(
+        lambda m: m[1] + click.style(m[2], fg="red" if m[2] == "error" else "yellow", bold=True) + m[3], text
+    )
+    return _HEADING.sub(lambda m: click.style(m[0], fg="red" if m[1] == "Overdue" else None, bold=True), text)

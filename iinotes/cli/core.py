@@ -11,7 +11,7 @@ from .. import output
 from ..followups import no_move_by_design
 from ..index import ContactView, Index, find_contact
 from ..model import STAGES
-from .common import format_option, shared_options, state
+from .common import echo, format_option, paint, shared_options, state
 from .feed import followup_dict
 
 
@@ -71,7 +71,7 @@ def _report(index: Index, root: Path, paths: tuple[str, ...], strict: bool, no_h
     if fmt == "json":
         click.echo(output.problems_json(problems), nl=False)
     else:
-        click.echo(output.problems_text(problems, hints=not no_hints), nl=False)
+        echo(paint(output.problems_text(problems, hints=not no_hints)), nl=False)
         notes = len(checked)  # the notes read, and the broken files of ours that could not be
         click.echo(
             f"{notes} note{'s' * (notes != 1)} checked: {errors} error{'s' * (errors != 1)}, {warnings} "

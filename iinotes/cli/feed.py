@@ -13,7 +13,7 @@ from ..followups import KINDS, FollowUp
 from ..followups import stuck as stuck_contacts
 from ..values import zone
 from ..vault import atomic_write
-from .common import format_option, shared_options, state
+from .common import echo, format_option, paint, shared_options, state
 
 DUE_SCHEMA = "iinotes.due/1"
 STUCK_SCHEMA = "iinotes.stuck/1"
@@ -138,7 +138,7 @@ def due(days: int, kinds: tuple[str, ...], stuck: bool, fmt: str) -> None:
             nl=False,
         )
     else:
-        click.echo(due_text(chosen, today, last, vault.settings.timezone), nl=False)
+        echo(paint(due_text(chosen, today, last, vault.settings.timezone)), nl=False)
     _warn_problems(index)
 
 
