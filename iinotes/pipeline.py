@@ -25,6 +25,7 @@ from .index import Index, IndexMemo, build_index
 from .model import Contact, Interview, Problem, Severity
 from .notes import MAX_NOTE_BYTES, OUR_FOLDERS, ParsedNote, parse_note, too_large
 from .settings import Settings, load_settings
+from .templates import is_template, template_folders
 from .values import zone
 from .vault import SKIPPED_FOLDERS, FileRef, find_vault, is_utf8, read_bytes, scan
 
@@ -78,6 +79,7 @@ class Vault:
         self._draft_memo: dict[str, Any] = {}
         self._sequences: tuple[bytes, dict[str, Previous]] | None = None  # last feed and its SEQUENCE map
         self.progress: Callable[[int, int], None] | None = None  # (notes looked at, of total) while reading
+        self._templates = template_folders(self.root)  # never read as notes
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, **kwargs: object) -> Vault:
@@ -114,7 +116,7 @@ class Vault:
         if hint is not None and self._refs is not None:
             refs = dict(self._refs)
             for rel in {*hint, *self._racy}:
-                ref = _stat_note(self.root, rel)
+                ref = None if is_template(rel, self._templates) else _stat_note(self.root, rel)
                 if ref is None:
                     refs.pop(rel, None)
                 else:
@@ -122,7 +124,7 @@ class Vault:
             problems = list(self._scan_problems)
         else:
             listing, problems, self._linked = scan(self.root)
-            refs = {ref.path: ref for ref in listing}
+            refs = {ref.path: ref for ref in listing if not is_template(ref.path, self._templates)}
             self._scan_problems = list(problems)
         self._refs = refs
         previous = self._entries

@@ -26,12 +26,13 @@ from pathlib import Path
 from . import cache, invite, questions, values
 from .drafts import KINDS as MESSAGE_KINDS
 from .drafts import TEMPLATE_FOLDER, built_in_template
-from .edit import AddNote, Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
+from .edit import AddToSection, Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
 from .errors import LookupFailed, OutreachRefused, UsageError
 from .index import ContactView, Index, InterviewView, find_contact, match_names, meeting_day, upcoming
 from .model import Interview
 from .notes import MAX_NOTE_BYTES, ParsedNote, parse_note
 from .settings import SETTINGS_FILE, example_toml
+from .templates import template_folders
 from .vault import atomic_write, read_original
 
 LOCK_FILE = "write.lock"
@@ -44,14 +45,16 @@ GIT_BUSY = {
     "REVERT_HEAD": "revert",
 }
 LOG_KINDS = ("outreach", "reply", "touch")
+LOG_HEADING = "Log"  # the body section `log --via/--note` writes its dated lines into
 HOOK_MARK = "# installed by `iinotes hook install`"
 CHAINED_HOOK = "pre-commit.before-iinotes"
 
+# Templates for `iinotes new` and for Obsidian's Templates core plugin alike: the type is the note's
+# own (files in templates/ are never read as notes), the only placeholders are Obsidian's ({{title}},
+# {{date}}, {{time}}), and `iinotes new` fills the empty Questions section from the question bank.
 CONTACT_TEMPLATE = """\
 ---
-type: template
-# A template, not a contact: `iinotes new contact "Name"` turns it into contacts/Name.md
-# (type: contact, a fresh id, {{title}} and {{date}} filled in).
+type: contact
 id:
 company:
 role:
@@ -78,9 +81,7 @@ Added {{date}}.
 
 INTERVIEW_TEMPLATE = """\
 ---
-type: template
-# A template, not an interview: `iinotes new interview "Name" --at "YYYY-MM-DD HH:MM"` turns it
-# into interviews/YYYY-MM-DD Name.md (type: interview, contact, id and scheduled filled in).
+type: interview
 contact:
 id:
 scheduled:
@@ -101,7 +102,7 @@ commitments:
 - What I want to get out of this conversation:
 
 ## Questions
-{{questions}}
+
 ## What I learned
 
 ## Follow-ups
@@ -296,16 +297,22 @@ def _many(query: str, paths: list[str]) -> str:
 # --- log, done, confirm, thank, commit-done -----------------------------------------------------
 
 
-def entry(day: dt.date, via: str | None = None, note: str | None = None) -> object:
-    """An outreach or touch entry: the plain date, or {date, via, note} when there is more to say."""
-    if not via and not note:
-        return day.isoformat()
-    item: dict[str, str] = {"date": day.isoformat()}
-    if via:
-        item["via"] = via
-    if note:
-        item["note"] = note
-    return item
+def log_line(day: dt.date, kind: str, via: str | None = None, note: str | None = None) -> str:
+    """The `## Log` body line for an outreach or touch with details: `- 2026-11-15 outreach via
+    linkedin: short follow-up` (one line: line breaks in the note become spaces)."""
+    via, note = " ".join((via or "").split()), " ".join((note or "").split())
+    return f"- {day.isoformat()} {kind}" + (f" via {via}" if via else "") + (f": {note}" if note else "")
+
+
+def log_changes(kind: str, day: dt.date, via: str | None = None, note: str | None = None) -> list[Change]:
+    """What `log outreach|touch` changes: the plain date appended to the list (an Obsidian list of
+    text), and with --via/--note one dated line in the body's `## Log` section."""
+    key = "outreach" if kind == "outreach" else "touches"
+    changes: list[Change] = [Append(key, day.isoformat(), unique_date=True)]
+    line = log_line(day, kind, via, note)
+    if line != log_line(day, kind):  # there are details to keep
+        changes.append(AddToSection(LOG_HEADING, line))
+    return changes
 
 
 def log(
@@ -321,8 +328,9 @@ def log(
     max_nudges: int = 3,
     dry_run: bool = False,
 ) -> WriteResult:
-    """`log outreach|touch` appends an entry (not twice for one day: a new `note` is added to that
-    day's entry instead); `log reply` sets responded. `log outreach` refuses (OutreachRefused) a
+    """`log outreach|touch` appends the plain date (not twice for one day) and puts `via`/`note`
+    into the body's `## Log` section as one dated line (a new note on a logged day adds its line);
+    `log reply` sets responded. `log outreach` refuses (OutreachRefused) a
     contact who declined, asked not to be contacted, is archived, or had `max_nudges` nudges with no
     reply: don't stalk. `force` writes it anyway."""
     if kind not in LOG_KINDS:
@@ -344,11 +352,10 @@ def log(
             unchanged="responded is already set",
         )
     key = "outreach" if kind == "outreach" else "touches"
-    changes: list[Change] = [Append(key, entry(day, via, note), unique_date=True)]
+    changes = log_changes(kind, day, via, note)
     done = f"{kind} on {day.isoformat()} logged"
-    if note and any(e.date == day for e in getattr(view.contact, key)):
-        changes = [AddNote(key, day.isoformat(), note)]
-        done = f"note added to the {kind} on {day.isoformat()}"
+    if any(e.date == day for e in getattr(view.contact, key)) and len(changes) > 1:
+        done = f"note added to the {kind} on {day.isoformat()}"  # the day was logged already
     return edit_note(
         root,
         rel,
@@ -549,11 +556,20 @@ def _scheduled_text(at: str) -> tuple[str, dt.date]:
 
 
 def commit_done(
-    root: Path, index: Index, query: str, number: int, *, contact: bool = False, dry_run: bool = False
+    root: Path,
+    index: Index,
+    query: str,
+    number: int,
+    day: dt.date | None = None,
+    *,
+    contact: bool = False,
+    dry_run: bool = False,
 ) -> WriteResult:
     """Mark commitment `number` (1-based, as `iinotes show` lists them) done: `done: true` in the
-    front matter, or `- [x]` for a body task. `contact`: in the contact's own note (also meant
-    when `query` is a contact note's path) rather than in an interview."""
+    front matter, or `- [x] ... ✅ day` for a body task (day: default the index's today).
+    `contact`: in the contact's own note (also meant when `query` is a contact note's path) rather
+    than in an interview."""
+    day = day or index.today
     wanted = query.strip().replace("\\", "/")
     if contact or wanted in index.contacts or f"{wanted}.md" in index.contacts:
         rel = find_contact(index, query).contact.path
@@ -572,7 +588,7 @@ def commit_done(
         if item.done:
             return []
         if item.source == "body":
-            return [TickTask(item.line)]
+            return [TickTask(item.line, done_on=day)]  # `- [x] ... ✅ day`, as the Tasks plugin does
         position = sum(1 for c in items[: number - 1] if c.source == "front matter")
         return [SetInItem("commitments", position, "done", True)]
 
@@ -722,13 +738,33 @@ def from_template(text: str, kind: str, fills: dict[str, str]) -> str:
 
 
 def _template(root: Path, kind: str, builtin: str) -> str:
-    path = root / "templates" / f"{kind}.md"
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        return builtin
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {error}") from None
+    """`<kind>.md` from the vault's template folders (templates/, then Obsidian's), else `builtin`."""
+    for folder in template_folders(root):
+        path = root / folder / f"{kind}.md"
+        try:
+            return path.read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"cannot read {path}: {error}") from None
+    return builtin
+
+
+_QUESTIONS = re.compile(r"^##[ \t]+Questions[ \t]*\r?\n((?:[ \t]*\r?\n)*)(?=#|\Z)", re.MULTILINE)
+
+
+def with_questions(text: str) -> str:
+    """The question bank under the note's `## Questions` heading when that section is empty (a
+    section with questions of the template's own stays as it is); a section at the end when the
+    note has no such heading."""
+    if "## Questions" not in text:
+        return text.rstrip("\n") + "\n\n## Questions\n" + questions.section()
+    found = _QUESTIONS.search(text)
+    if found is None:
+        return text
+    eol = "\r\n" if found[0].endswith("\r\n") else "\n"
+    bank = questions.section().replace("\n", eol)
+    return text[: found.start(1)] + bank + (eol if found.end() < len(text) else "") + text[found.end() :]
 
 
 def _create(root: Path, rel: str, text: str, changes: Sequence[Change], dry_run: bool = False) -> WriteResult:
@@ -840,7 +876,14 @@ def new_contact(
             target = referred_by.strip()
         changes.append(SetValue("referred_by", f"[[{target}]]"))
     for tag in tags:
-        changes.append(Append("tags", tag.lstrip("#")))
+        tag = tag.strip().lstrip("#")
+        why = values.tag_problem(tag)
+        if why:
+            raise UsageError(
+                f"--tag {tag!r} {why}, so Obsidian would not take it as a tag",
+                f"use --tag {shlex.quote(values.tag_fix(tag))}",
+            )
+        changes.append(Append("tags", tag))
     return _create(root, rel, text, changes, dry_run)
 
 
@@ -890,9 +933,7 @@ def new_interview(
         "time": scheduled[11:16] if "T" in scheduled else "",
         "questions": questions.section(),
     }
-    text = from_template(_template(root, "interview", INTERVIEW_TEMPLATE), "interview", fills)
-    if "## Questions" not in text:
-        text = text.rstrip("\n") + "\n\n## Questions\n" + questions.section()
+    text = with_questions(from_template(_template(root, "interview", INTERVIEW_TEMPLATE), "interview", fills))
     changes: list[Change] = [
         SetValue("contact", f"[[{stem}]]"),
         SetValue("id", new_id("i")),

@@ -60,12 +60,12 @@ def _iinotes(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Completed
     )
 
 
-def _write_commands(group: click.Group = cli, prefix: str = "") -> set[str]:
+def write_commands(group: click.Group = cli, prefix: str = "") -> set[str]:
     """Every command that writes (they all take --dry-run), as `new contact`, `log`, ..."""
     found: set[str] = set()
     for name, command in group.commands.items():
         if isinstance(command, click.Group):
-            found |= _write_commands(command, f"{prefix}{name} ")
+            found |= write_commands(command, f"{prefix}{name} ")
         elif any(param.name == "dry_run" for param in command.params):
             found.add(prefix + name)
     return found
@@ -105,7 +105,7 @@ def test_every_write_command_works_without_fcntl(no_fcntl, tmp_path):
         assert result.returncode == 0, (name, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr and "fcntl" not in result.stderr
         done.add(name)
-    missing = _write_commands() - done
+    missing = write_commands() - done
     assert not missing, f"write commands not run without fcntl: {sorted(missing)}"
 
     vault = home / "my-vault"

@@ -68,13 +68,15 @@ def log(
     iinotes log reply Jane                         sets responded (if not set)
     iinotes log touch Jane --note "sent article"   appends to touches
 
-    An entry is the plain date, or {date: ..., via: ..., note: ...} when
-    --via or --note is given. Logging the same day twice changes nothing,
-    except that a new --note is added to that day's entry.
+    The list gets the plain date; --via and --note go into the note's body,
+    as one dated line of its `## Log` section (created when missing), e.g.
+    "- 2026-11-15 outreach via linkedin: short follow-up". Logging the same
+    day twice changes nothing (a new --note adds its line).
 
     Don't stalk: `log outreach` refuses (exit 1, nothing written) a contact
     who declined, is do-not-contact or archived, or had max_nudges nudges
     with no reply; --force logs it anyway.
+
     CONTACT is a name, alias, note path or a unique prefix of one of them.
     """
     vault = state().vault()
@@ -153,9 +155,10 @@ def commit_done(interview: str, number: int, in_contact: bool, dry_run: bool) ->
 
     N counts from 1 in the order `iinotes show` lists the interview's
     commitments. A commitments entry gets done: true; a body task
-    `- [ ] ...` becomes `- [x] ...`. INTERVIEW as for `iinotes done`; with
-    --contact (or a contact note's path) the commitments are the contact
-    note's own, numbered as `iinotes show` lists them under "Commitments".
+    `- [ ] ...` becomes `- [x] ... ✅ YYYY-MM-DD` (today, as Obsidian Tasks
+    writes it). INTERVIEW as for `iinotes done`; with --contact (or a contact
+    note's path) the commitments are the contact note's own, numbered as
+    `iinotes show` lists them under "Commitments".
     """
     vault = state().vault()
     result = writes.commit_done(
