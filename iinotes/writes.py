@@ -31,7 +31,7 @@ from .errors import LookupFailed, OutreachRefused, UsageError
 from .index import ContactView, Index, InterviewView, find_contact, match_names, meeting_day, upcoming
 from .model import Interview
 from .notes import MAX_NOTE_BYTES, ParsedNote, parse_note
-from .settings import SETTINGS_FILE, example_toml
+from .settings import SETTINGS_FILE, example_toml, machine_timezone
 from .templates import template_folders
 from .vault import atomic_write, read_original
 
@@ -605,11 +605,13 @@ def commit_done(
 # --- init ---------------------------------------------------------------------------------------
 
 
-def init_files() -> dict[str, bytes | None]:
-    """What `init` creates: path -> bytes (None for a folder)."""
+def init_files(timezone: str | None = None) -> dict[str, bytes | None]:
+    """What `init` creates: path -> bytes (None for a folder). `timezone` (default: the machine's,
+    as detected) is written as the vault's setting, so the vault keeps it on every machine."""
+    zone_line = f'timezone = "{timezone or machine_timezone()}"  # detected on the machine that ran init'
     toml = (
         "# iinotes settings: every key is optional; uncomment a line to change it (docs/settings.md)\n\n"
-        + example_toml(commented=True)
+        + re.sub(r"(?m)^# timezone = .*$", lambda _: zone_line, example_toml(commented=True), count=1)
         + "\n"
     )
     return {
@@ -665,6 +667,34 @@ def init(folder: Path, *, git: bool = False, dry_run: bool = False) -> list[str]
         subprocess.run(["git", "init", "-q", str(folder)], check=True)
         created.append(".git")
     return created
+
+
+def next_step(folder: Path, cwd: Path | None = None) -> str:
+    """What to type after `init` made a vault in `folder`: cd into it (unless already there), then
+    add a first contact."""
+    here = (cwd or Path.cwd()).resolve()
+    target = folder.resolve()
+    first = 'iinotes new contact "Jane Doe" --company Acme'
+    if target == here:
+        return first
+    try:
+        shown = str(target.relative_to(here))
+    except ValueError:
+        shown = str(folder)
+    return f"cd {shlex.quote(shown)} && {first}"
+
+
+def check_vault_named(root: Path, named: bool) -> None:
+    """Refuse to write into a folder that is not a vault: nothing named one (no --vault, no
+    $IINOTES_VAULT) and no iinotes.toml found from the current folder up."""
+    if named or (root / SETTINGS_FILE).is_file():
+        return
+    raise UsageError(
+        f"{root} is not a vault: no {SETTINGS_FILE} here or in any folder above, and no --vault or "
+        "$IINOTES_VAULT; nothing was written",
+        "cd into your vault (the folder `iinotes init` made), pass --vault DIR, or run `iinotes init` "
+        "here to make this folder a vault",
+    )
 
 
 # --- new ----------------------------------------------------------------------------------------

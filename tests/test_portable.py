@@ -138,7 +138,7 @@ def test_a_second_writer_waits_for_the_lock_without_fcntl(no_fcntl, tmp_path, va
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        result = _iinotes(no_fcntl, vault.root, "--today", TODAY, "log", "outreach", "Ann")
+        result = _iinotes(no_fcntl, vault.root, "--vault", ".", "--today", TODAY, "log", "outreach", "Ann")
         assert result.returncode == 1 and "another iinotes command is writing" in result.stderr
     finally:
         holder.kill()

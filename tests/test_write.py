@@ -353,8 +353,10 @@ def test_init_creates_a_vault_and_refuses_to_overwrite(tmp_path, vault):
         "templates/messages",
         *sorted(f"templates/messages/{kind}.md" for kind in KINDS),
     ]
+    assert result.output.endswith(f'\nnext: cd {target} && iinotes new contact "Jane Doe" --company Acme\n')
     toml = (target / "iinotes.toml").read_text()
-    assert all(line.startswith(("#", "[")) or not line.strip() for line in toml.splitlines())
+    active = [line for line in toml.splitlines() if line.strip() and not line.startswith(("#", "["))]
+    assert active == ['timezone = "UTC"  # detected on the machine that ran init']  # TZ=UTC here
     assert (target / ".gitignore").read_text() == ".iinotes/\n"
     assert (target / ".gitattributes").read_text() == "*.ics -text\n"
     again = vault.run("init", str(target))

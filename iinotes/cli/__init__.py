@@ -16,7 +16,8 @@ from .common import State, echo, shared_options
 
 EPILOG = """\b
 Where the vault is: --vault DIR, else $IINOTES_VAULT, else the nearest parent
-folder holding iinotes.toml, else the current folder.
+folder holding iinotes.toml, else the current folder (commands that write
+notes refuse that last fallback: cd into your vault or pass --vault).
 Exit codes: 0 ok, 1 problems found (validate), no such contact, a refused
 write or a system error (disk full, read-only folder), 2 usage or settings
 error. Docs: docs/commands.md, docs/note-format.md, docs/settings.md.

@@ -26,10 +26,17 @@ class State:
         self._vault: Vault | None = None
 
     def vault(self) -> Vault:
-        """The vault named by the options (raising VaultNotFound / SettingsError as they apply)."""
+        """The vault named by the options (raising VaultNotFound / SettingsError as they apply).
+        A command that writes notes (it takes --dry-run) refuses a folder that is only the current
+        one: no --vault, no $IINOTES_VAULT and no iinotes.toml up the tree."""
         if self._vault is None:
             self._vault = Vault.find(self.vault_dir, today=self.today)
             self._vault.progress = progress.for_stream(sys.stderr)
+        command = click.get_current_context().command
+        if command.name != "init" and any(param.name == "dry_run" for param in command.params):
+            from ..writes import check_vault_named
+
+            check_vault_named(self._vault.root, bool(self.vault_dir or os.environ.get("IINOTES_VAULT")))
         return self._vault
 
 

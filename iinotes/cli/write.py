@@ -175,9 +175,11 @@ def commit_done(interview: str, number: int, in_contact: bool, dry_run: bool) ->
 def init(folder: Path | None, git: bool, dry_run: bool) -> None:
     """Create a vault: iinotes.toml, contacts/, interviews/, templates/, .gitignore.
 
-    DIR defaults to --vault, else the current folder. iinotes.toml lists every
-    setting, commented out. Nothing is written if any of these files exists
-    with other content; what an interrupted init made is kept and completed.
+    DIR defaults to --vault, else the current folder. iinotes.toml sets the
+    time zone detected on this machine and lists every other setting,
+    commented out. Nothing is written if any of these files exists with
+    other content; what an interrupted init made is kept and completed.
+    Prints the next step (cd into the vault, add a first contact).
     """
     chosen = folder or Path(state().vault_dir or ".")
     created = writes.init(chosen, git=git, dry_run=dry_run)
@@ -190,6 +192,8 @@ def init(folder: Path | None, git: bool, dry_run: bool) -> None:
         created = [n for n in created if n not in messages]
         created.insert(at, f"templates/messages/ ({len(messages)} message templates)")
     click.echo(f"{'would create' if dry_run else 'created'} a vault in {chosen}: {', '.join(created)}")
+    if not dry_run:
+        click.echo(f"next: {writes.next_step(chosen)}")
 
 
 @click.group()
