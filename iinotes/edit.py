@@ -476,7 +476,7 @@ def _add_to_section(doc: _Doc, change: AddToSection) -> tuple[int, int] | None:
         end = next(
             (i for i in range(start + 1, len(doc.lines)) if _HEADING.match(doc.lines[i])), len(doc.lines)
         )
-        if change.line in (line.rstrip() for line in doc.lines[start + 1 : end]):
+        if change.line.rstrip() in (line.rstrip() for line in doc.lines[start + 1 : end]):
             return None
         new, low = [change.line], start
     else:
@@ -486,6 +486,8 @@ def _add_to_section(doc: _Doc, change: AddToSection) -> tuple[int, int] | None:
         at -= 1
     if start is None and at - 1 > doc.close:
         new.insert(0, "")  # a blank line between the body's last text and the new heading
+    elif start is None and at < len(doc.lines) and not doc.lines[at].strip() and doc.eols[at]:
+        at += 1  # an empty body: the new section goes after its blank line, not before it
     if at == len(doc.lines):  # the note ends without a newline: so does it after the insertion
         doc.eols[at - 1] = eol
         eols = [eol] * (len(new) - 1) + [""]
