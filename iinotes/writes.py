@@ -681,7 +681,8 @@ def next_step(folder: Path, cwd: Path | None = None) -> str:
         shown = str(target.relative_to(here))
     except ValueError:
         shown = str(folder)
-    return f"cd {shlex.quote(shown)} && {first}"
+    quoted = (f'"{shown}"' if " " in shown else shown) if os.name == "nt" else shlex.quote(shown)
+    return f"cd {quoted} && {first}"
 
 
 def check_vault_named(root: Path, named: bool) -> None:
