@@ -24,7 +24,7 @@ for (const file of process.argv.slice(3)) {
   const text = readFileSync(file, "utf8").replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
   const match = /^---\n([\s\S]*?)\n?^---$/m.exec(text);
   if (!match || match.index !== 0) {
-    out[file] = { error: "no front matter" };
+    out[file] = null; // no front matter: no properties (a plain Markdown file, e.g. a message template)
     continue;
   }
   try {
