@@ -32,6 +32,7 @@ EXPECTED = {
     "role": {"text"},
     "email": {"text"},
     "linkedin": {"text"},
+    "phone": {"text"},
     "source": {"text"},
     "medium": {"text"},
     "location": {"text"},
@@ -48,6 +49,8 @@ EXPECTED = {
     "thank_you_sent": {"date"},
     "prepared": {"date"},
     "added": {"date"},
+    "connected": {"date"},
+    "resume": {"date"},
     "duration": {"number"},
     "scheduled": {"date", "datetime"},
 }
@@ -138,6 +141,9 @@ def test_every_note_the_write_commands_produce_has_obsidian_property_types(tmp_p
         ("thank", ["thank", "2026-11-25"]),
         ("commit-done", ["commit-done", "2026-11-25", "1"]),
         ("log", ["log", "touch", "Jane", "--via", "email", "--note", "sent the article"]),
+        ("import linkedin", ["import", "linkedin", str(REPO / "tests" / "data" / "import" / "Connections.csv"),
+                             "--tag", "imported"]),
+        ("import vcard", ["import", "vcard", str(REPO / "tests" / "data" / "import" / "apple.vcf")]),
     ]  # fmt: skip
     for name, args in steps:
         if name == "commit-done":

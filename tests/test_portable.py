@@ -94,6 +94,11 @@ def test_every_write_command_works_without_fcntl(no_fcntl, tmp_path):
         ("commit-done", ["commit-done", "2026-11-25", "1"]),
         ("log", ["log", "touch", "zoë", "--note", "sent the article"]),
         ("hook install", ["hook", "install"]),
+        (
+            "import linkedin",
+            ["import", "linkedin", str(REPO / "tests" / "data" / "import" / "Connections.csv")],
+        ),
+        ("import vcard", ["import", "vcard", str(REPO / "tests" / "data" / "import" / "google.vcf")]),
     ]
     done: set[str] = set()
     for name, args in steps:
