@@ -215,7 +215,8 @@ def _stamps(data: bytes) -> dict[str, tuple[str, str]]:
 
 def test_a_feed_regenerated_on_later_days_without_edits_is_byte_identical(vault):
     """A feed kept in git or a synced folder changes only when something happened."""
-    vault.add("iinotes.toml", 'timezone = "America/New_York"\n')
+    # the weekly review item is a new event each week by design: off here, on in the next test
+    vault.add("iinotes.toml", 'timezone = "America/New_York"\n[followups]\nreview_weekday = ""\n')
     vault.contact("Ivy", outreach="[2026-11-01]", responded="2026-11-03")
     vault.interview("2026-12-10", "Ivy", "- [ ] Send portfolio 📅 2026-12-15\n", scheduled="2026-12-10T14:30",
                     timezone="Europe/London", location="https://meet.example.com/ivy")  # fmt: skip
