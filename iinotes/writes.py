@@ -481,19 +481,45 @@ def cancel(
     )
 
 
-def reschedule(root: Path, index: Index, query: str, at: str, *, dry_run: bool = False) -> WriteResult:
+def reschedule(
+    root: Path,
+    index: Index,
+    query: str,
+    at: str | None,
+    *,
+    from_invite: Path | None = None,
+    dry_run: bool = False,
+) -> WriteResult:
     """Move the contact's upcoming interview (or their cancelled / no-show one) to `at`, in the same
     note with the same id, so the feed's events keep their UIDs and their SEQUENCE rises. The
-    meeting is no longer confirmed (`confirmed` is cleared; status scheduled, or requested)."""
+    meeting is no longer confirmed (`confirmed` is cleared; status scheduled, or requested).
+    `from_invite`: the new invitation (.ics) gives the time and its zone (`timezone` is set, or
+    cleared when the time is the vault's), and its length, location and medium when it has them;
+    `at` replaces its time."""
     view = find_interview(
         index, query, prefer="upcoming", fits=_reschedulable(index), what="upcoming, cancelled or no-show"
     )
+    extra: list[Change] = []
+    if from_invite is not None:
+        invitation = invite.read_invitation_file(from_invite, index.timezone)
+        if at is None:
+            at = invitation.scheduled
+            if invitation.timezone or view.interview.timezone:
+                extra.append(SetValue("timezone", invitation.timezone))
+        if invitation.minutes:
+            extra.append(SetValue("duration", invitation.minutes))
+        extra += [
+            SetValue(k, v) for k, v in (("medium", invitation.medium), ("location", invitation.location)) if v
+        ]
+    if at is None:
+        raise UsageError("to when? give --at", 'e.g. --at "2026-12-02 15:00", or --from-invite invite.ics')
     scheduled, _ = _scheduled_text(at)
     status = "requested" if view.interview.status == "requested" else "scheduled"
     changes: list[Change] = [
         SetValue("scheduled", scheduled),
         SetValue("status", status),
         SetValue("confirmed", None),
+        *extra,
     ]
     return edit_note(
         root,

@@ -215,8 +215,12 @@ def _stamps(data: bytes) -> dict[str, tuple[str, str]]:
 
 def test_a_feed_regenerated_on_later_days_without_edits_is_byte_identical(vault):
     """A feed kept in git or a synced folder changes only when something happened."""
-    # the weekly review item is a new event each week by design: off here, on in the next test
-    vault.add("iinotes.toml", 'timezone = "America/New_York"\n[followups]\nreview_weekday = ""\n')
+    # the weekly review and reach-out items are new events each week by design: off here, on in the
+    # next test
+    vault.add(
+        "iinotes.toml",
+        'timezone = "America/New_York"\n[followups]\nreview_weekday = ""\nweekly_outreach = 0\n',
+    )
     vault.contact("Ivy", outreach="[2026-11-01]", responded="2026-11-03")
     vault.interview("2026-12-10", "Ivy", "- [ ] Send portfolio 📅 2026-12-15\n", scheduled="2026-12-10T14:30",
                     timezone="Europe/London", location="https://meet.example.com/ivy")  # fmt: skip

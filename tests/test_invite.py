@@ -178,3 +178,37 @@ def test_a_zone_the_vault_uses_is_not_repeated_and_utc_becomes_the_vaults_time()
     assert read_invitation(zoom, "America/Los_Angeles").timezone is None
     google = read_invitation((INVITES / "google-meet.ics").read_bytes(), "Europe/Berlin")
     assert google.scheduled == "2026-12-02T18:00" and google.timezone is None
+
+
+def test_reschedule_from_an_updated_invitation(ny):
+    assert (
+        ny.run(
+            "new", "interview", "Jane", "--at", "2026-12-01 09:00", "--timezone", "Europe/London"
+        ).exit_code
+        == 0
+    )
+    assert ny.run("confirm", "Jane").exit_code == 0
+    rel = "interviews/2026-12-01 Jane Doe.md"
+    result = ny.run("reschedule", "Jane", "--from-invite", str(INVITES / "zoom.ics"))
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{rel}: rescheduled to 2026-12-03 10:00 (status: scheduled)\n"
+    interview = _note(ny, rel)  # same note, same id: the feed's events move
+    assert (interview.timezone, interview.duration, interview.medium, interview.status) == (
+        "America/Los_Angeles",
+        45,
+        "video",
+        "scheduled",
+    )
+    assert (
+        interview.location.startswith("https://us06web.zoom.us/j/81234567890") and interview.confirmed is None
+    )
+    assert meeting_start(interview, "America/New_York") == dt.datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
+    # moved again, by an invitation in the vault's own zone: the old timezone must not stay behind
+    again = ny.run("reschedule", "Jane", "--from-invite", str(INVITES / "teams-outlook.ics"))
+    assert again.exit_code == 0, again.output
+    interview = _note(ny, rel)
+    assert interview.timezone == "" and interview.location.startswith("https://teams.microsoft.com/")
+    assert meeting_start(interview, "America/New_York") == dt.datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
+    assert ny.run("validate").exit_code == 0
+    missing = ny.run("reschedule", "Jane")
+    assert missing.exit_code == 2 and "--from-invite" in missing.output

@@ -20,6 +20,17 @@ def _dry_run(command):  # type: ignore[no-untyped-def]
     return click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)(command)
 
 
+def from_invite_option(help_text: str):  # type: ignore[no-untyped-def]
+    """--from-invite FILE.ics: a meeting invitation to read (iinotes/invite.py)."""
+    return click.option(
+        "--from-invite",
+        "from_invite",
+        metavar="FILE.ics",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
 def _report(result: WriteResult, dry_run: bool) -> None:
     if dry_run and result.changed:
         click.echo(result.diff, nl=False)
@@ -276,13 +287,9 @@ def new_contact(
     is_flag=True,
     help="A meeting asked for, with no date yet (status: requested; the file is named for today).",
 )
-@click.option(
-    "--from-invite",
-    "from_invite",
-    metavar="FILE.ics",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Take time, zone, length, location and medium from a meeting invitation (.ics) the contact "
-    "sent (Google Meet, Zoom, Teams, Outlook). Options given as well win.",
+@from_invite_option(
+    "Take time, zone, length, location and medium from a meeting invitation (.ics) the contact "
+    "sent (Google Meet, Zoom, Teams, Outlook). Options given as well win."
 )
 @click.option(
     "--duration",
