@@ -149,6 +149,7 @@ def test_every_note_the_write_commands_produce_has_obsidian_property_types(tmp_p
         ("resume", ["resume", "Bob"]),
         ("decline", ["decline", "Bob"]),
         ("archive", ["archive", "Bob"]),
+        ("review --write", ["review", "--write"]),
         ("import linkedin", ["import", "linkedin", str(REPO / "tests" / "data" / "import" / "Connections.csv"),
                              "--tag", "imported"]),
         ("import vcard", ["import", "vcard", str(REPO / "tests" / "data" / "import" / "apple.vcf")]),

@@ -72,6 +72,8 @@ def write_commands(group: click.Group = cli, prefix: str = "") -> set[str]:
             found |= write_commands(command, f"{prefix}{name} ")
         elif any(param.name == "dry_run" for param in command.params) and name not in NOT_NOTE_WRITERS:
             found.add(prefix + name)
+        elif any(param.name == "write" for param in command.params):  # review --write
+            found.add(f"{prefix}{name} --write")
     return found
 
 
@@ -106,6 +108,7 @@ def test_every_write_command_works_without_fcntl(no_fcntl, tmp_path):
         ("decline", ["decline", "zoë"]),
         ("archive", ["archive", "zoë"]),
         ("hook install", ["hook", "install"]),
+        ("review --write", ["review", "--write"]),
         (
             "import linkedin",
             ["import", "linkedin", str(REPO / "tests" / "data" / "import" / "Connections.csv")],

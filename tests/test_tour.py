@@ -82,7 +82,7 @@ def test_a_write_outside_any_vault_refuses_with_the_fix(tmp_path):
     assert f"{work} is not a vault: no iinotes.toml here or in any folder above" in result.stderr
     assert "cd into your vault" in result.stderr and "--vault DIR" in result.stderr
     assert list(work.iterdir()) == []
-    for args in (["log", "outreach", "Jane"], ["done", "Jane"], ["hook", "install"]):
+    for args in (["log", "outreach", "Jane"], ["done", "Jane"], ["hook", "install"], ["review", "--write"]):
         refused = _shell("iinotes " + " ".join(args), work, env)
         assert refused.returncode == 2 and "is not a vault" in refused.stderr, args
     assert _shell("iinotes due", work, env).returncode == 0  # reading anywhere is fine

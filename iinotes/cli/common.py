@@ -27,13 +27,16 @@ class State:
 
     def vault(self) -> Vault:
         """The vault named by the options (raising VaultNotFound / SettingsError as they apply).
-        A command that writes notes (it takes --dry-run) refuses a folder that is only the current
-        one: no --vault, no $IINOTES_VAULT and no iinotes.toml up the tree."""
+        A command that writes notes (it takes --dry-run, or was given --write) refuses a folder that
+        is only the current one: no --vault, no $IINOTES_VAULT and no iinotes.toml up the tree."""
         if self._vault is None:
             self._vault = Vault.find(self.vault_dir, today=self.today)
             self._vault.progress = progress.for_stream(sys.stderr)
-        command = click.get_current_context().command
-        if command.name != "init" and any(param.name == "dry_run" for param in command.params):
+        context = click.get_current_context()
+        writing = any(param.name == "dry_run" for param in context.command.params) or context.params.get(
+            "write"
+        )
+        if context.command.name != "init" and writing:
             from ..writes import check_vault_named
 
             check_vault_named(self._vault.root, bool(self.vault_dir or os.environ.get("IINOTES_VAULT")))
