@@ -57,7 +57,7 @@ def _read(path: Path) -> str:
     return path.read_text()
 
 
-def _shows(path: Path, text: str, wait: float = 0.5) -> bool:
+def _shows(path: Path, text: str, wait: float = 2.0) -> bool:
     """Whether the note shows `text`, allowing a refused write the moment it takes to put the user's
     version back (without atomic exchange, the command's file stands under the name for an instant
     before it is taken away again); a save really lost never comes back, as only the saver saves."""
