@@ -76,22 +76,23 @@ class SetInItem:
 
 @dataclass(frozen=True)
 class TickTask:
-    """Tick the body task `- [ ]` on `line` (1-based line of the file): `- [x]`."""
+    """Tick the body task `- [ ]` on `line` (1-based line of the file): `- [x]`, and with `done_on`
+    add the Tasks plugin's done date (` ✅ YYYY-MM-DD`) at the end of the line."""
 
     line: int
+    done_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
-class AddNote:
-    """Add `note` to the entry of the top-level list `key` dated `date` (an outreach or touch): a
-    plain date becomes {date, note}; an entry with another note gets "; note" after it."""
+class AddToSection:
+    """Add `line` to the body section `## heading` (after its last line; the section is created at
+    the end of the body when missing); nothing when the section already has that line."""
 
-    key: str
-    date: str
-    note: str
+    heading: str
+    line: str
 
 
-Change = SetValue | Append | SetInItem | TickTask | AddNote
+Change = SetValue | Append | SetInItem | TickTask | AddToSection
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -448,21 +449,7 @@ def _expect(change: Change, data: dict[str, Any]) -> None:
 # --- plan ---------------------------------------------------------------------------------------
 
 
-def _with_note(change: AddNote, data: dict[str, Any]) -> SetInItem | None:
-    """The SetInItem that adds the note to the dated entry; None when it says so already."""
-    items = data.get(change.key)
-    if not isinstance(items, list):
-        raise EditRefused(f"{change.key} has no entry dated {change.date}")
-    for position, item in enumerate(items):
-        if _date_of(item) == change.date:
-            old = str(item.get("note") or "") if isinstance(item, dict) else ""
-            if change.note in [part.strip() for part in old.split(";")]:
-                return None
-            return SetInItem(change.key, position, "note", f"{old}; {change.note}" if old else change.note)
-    raise EditRefused(f"{change.key} has no entry dated {change.date}")
-
-
-def _tick(doc: _Doc, line: int) -> bool:
+def _tick(doc: _Doc, line: int, done_on: dt.date | None = None) -> bool:
     index = line - 1
     if not doc.close < index < len(doc.lines):
         raise EditRefused(f"line {line} is not in the note's body")
@@ -472,7 +459,43 @@ def _tick(doc: _Doc, line: int) -> bool:
     if match[2] in "xX":
         return False
     doc.lines[index] = doc.lines[index][: match.end(1)] + "x" + doc.lines[index][match.end(2) :]
+    if done_on is not None and "✅" not in doc.lines[index]:
+        doc.lines[index] = f"{doc.lines[index].rstrip()} ✅ {done_on.isoformat()}"
     return True
+
+
+_HEADING = re.compile(r"#{1,6}[ \t]")
+
+
+def _add_to_section(doc: _Doc, change: AddToSection) -> tuple[int, int] | None:
+    """Insert the line; returns (body-relative index, number of lines inserted), None if present."""
+    title = re.compile(rf"##[ \t]+{re.escape(change.heading)}[ \t]*#*[ \t]*")
+    eol = doc.eols[0] or "\n"
+    start = next((i for i in range(doc.close + 1, len(doc.lines)) if title.fullmatch(doc.lines[i])), None)
+    if start is not None:
+        end = next(
+            (i for i in range(start + 1, len(doc.lines)) if _HEADING.match(doc.lines[i])), len(doc.lines)
+        )
+        if change.line.rstrip() in (line.rstrip() for line in doc.lines[start + 1 : end]):
+            return None
+        new, low = [change.line], start
+    else:
+        new, low, end = [f"## {change.heading}", change.line], doc.close, len(doc.lines)
+    at = end
+    while at - 1 > low and not doc.lines[at - 1].strip():
+        at -= 1
+    if start is None and at - 1 > doc.close:
+        new.insert(0, "")  # a blank line between the body's last text and the new heading
+    elif start is None and at < len(doc.lines) and not doc.lines[at].strip() and doc.eols[at]:
+        at += 1  # an empty body: the new section goes after its blank line, not before it
+    if at == len(doc.lines):  # the note ends without a newline: so does it after the insertion
+        doc.eols[at - 1] = eol
+        eols = [eol] * (len(new) - 1) + [""]
+    else:
+        eols = [eol] * len(new)
+    doc.lines[at:at] = new
+    doc.eols[at:at] = eols
+    return at - doc.close, len(new)
 
 
 def _set_front(doc: _Doc, new_front: str) -> None:
@@ -524,14 +547,11 @@ def plan(data: bytes, changes: Sequence[Change], path: str = "note.md", *, fresh
     front = doc.front()
     for change in changes:
         if isinstance(change, TickTask):
-            if _tick(doc, change.line):
+            if _tick(doc, change.line, change.done_on):
                 ticks.append(change.line - 1)
             continue
-        if isinstance(change, AddNote):
-            found = _with_note(change, expected)
-            if found is None:
-                continue
-            change = found
+        if isinstance(change, AddToSection):
+            continue  # once the front matter is final (the body's lines move with it)
         if not _needed(change, expected):
             continue
         t = _Text(front)
@@ -551,14 +571,22 @@ def plan(data: bytes, changes: Sequence[Change], path: str = "note.md", *, fresh
         _expect(change, expected)
     if front != doc.front():
         _set_front(doc, front)
+    added = [at for c in changes if isinstance(c, AddToSection) and (at := _add_to_section(doc, c))]
     result = doc.encode()
     if result == data:
         return data
-    _verify(data, result, expected, ticks, path)
+    _verify(data, result, expected, ticks, path, added)
     return result
 
 
-def _verify(old: bytes, new: bytes, expected: dict[str, Any], ticks: list[int], path: str) -> None:
+def _verify(
+    old: bytes,
+    new: bytes,
+    expected: dict[str, Any],
+    ticks: list[int],
+    path: str,
+    added: Sequence[tuple[int, int]] = (),
+) -> None:
     after = _raw(new)
     if after != expected:
         wrong = sorted(k for k in set(after) | set(expected) if after.get(k) != expected.get(k))
@@ -569,6 +597,8 @@ def _verify(old: bytes, new: bytes, expected: dict[str, Any], ticks: list[int], 
     old_doc, new_doc = _doc(old), _doc(new)
     old_body = old_doc.lines[old_doc.close :]
     new_body = new_doc.lines[new_doc.close :]
+    for at, count in sorted(added, reverse=True):  # lines added on purpose: the rest must be as it was
+        del new_body[at : at + count]
     if len(old_body) != len(new_body) or any(
         a != b
         for i, (a, b) in enumerate(zip(old_body, new_body, strict=True))

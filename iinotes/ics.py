@@ -1,16 +1,19 @@
 """Render follow-ups as an RFC 5545 calendar (pure: values in, bytes out).
 
 Our own writer rather than icalendar's `to_ical`, because every byte must be pinned: no
-DTSTAMP from the wall clock, no random UIDs, VTIMEZONEs sorted by name (RRULE-based, from
-`vtimezone`), events sorted, TEXT escaped exactly once, lines folded at 75 octets on UTF-8
-character boundaries, CRLF, no BOM. Tests read every feed back with icalendar and ical.js."""
+DTSTAMP from the wall clock (an unchanged event keeps the previous feed's), no random UIDs,
+VTIMEZONEs sorted by name (RRULE-based, from `vtimezone`), events sorted, TEXT escaped exactly
+once, lines folded at 75 octets on UTF-8 character boundaries, CRLF, no BOM. Tests read every
+feed back with icalendar and ical.js."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import __version__
 from .followups import FollowUp
@@ -86,24 +89,44 @@ def _zoned(name: str, instant: dt.datetime, tzid: str) -> str:
     return f"{name};TZID={tzid}:{_local(local)}"
 
 
-def previous_sequences(feed: bytes | None) -> dict[str, tuple[int, str]]:
-    """UID -> (SEQUENCE, when) from a feed written before; the state that makes SEQUENCE rise."""
+class Previous(NamedTuple):
+    """What the last feed said about one event: SEQUENCE, the `X-IINOTES-WHEN` it was scheduled
+    for, its DTSTAMP, and a digest of all its other lines (equal digest: the event is unchanged)."""
+
+    sequence: int
+    when: str
+    stamp: str
+    digest: str
+
+
+def _digest(lines: Sequence[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def previous_sequences(feed: bytes | None) -> dict[str, Previous]:
+    """UID -> Previous from a feed written before: the state that makes SEQUENCE rise and keeps
+    an unchanged event's DTSTAMP (and so its bytes) as they were."""
     if not feed:
         return {}
-    text = feed.decode("utf-8", "replace").replace("\r\n ", "").replace("\r\n\t", "").replace("\n ", "")
-    result: dict[str, tuple[int, str]] = {}
-    uid, sequence, when = None, 0, ""
-    for line in text.splitlines():
+    text = feed.decode("utf-8", "replace").replace("\r\n", "\n").replace("\n ", "").replace("\n\t", "")
+    result: dict[str, Previous] = {}
+    uid, sequence, when, stamp = None, 0, "", ""
+    lines: list[str] = []
+    for line in text.split("\n"):
         if line == "BEGIN:VEVENT":
-            uid, sequence, when = None, 0, ""
-        elif line.startswith("UID:"):
+            uid, sequence, when, stamp, lines = None, 0, "", "", []
+        if line.startswith("DTSTAMP:"):
+            stamp = line[8:]
+        else:
+            lines.append(line)
+        if line.startswith("UID:"):
             uid = line[4:]
         elif line.startswith("SEQUENCE:"):
             sequence = int(line[9:]) if line[9:].isdigit() else 0
         elif line.startswith("X-IINOTES-WHEN:"):
             when = line[15:]
         elif line == "END:VEVENT" and uid:
-            result[uid] = (sequence, when)
+            result[uid] = Previous(sequence, when, stamp, _digest(lines))
     return result
 
 
@@ -130,24 +153,26 @@ def render(
     *,
     previous: bytes | None = None,
     private: dict[str, str] | None = None,
-    sequences: dict[str, tuple[int, str]] | None = None,
+    sequences: dict[str, Previous] | None = None,
     memo: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] | None = None,
     drafts: dict[str, str] | None = None,
 ) -> bytes:
     """The calendar for `items` (already filtered with `in_feed`) as bytes.
 
-    `previous`: the last feed written, so SEQUENCE rises when an item's time changes; or
-    `sequences`, what `previous_sequences(previous)` would give (it is updated in place to this
+    `previous`: the last feed written, so SEQUENCE rises when an item's time changes and an
+    event whose every other line is unchanged keeps its DTSTAMP (a feed regenerated on a later
+    day without edits is byte-identical); a new or changed event is stamped today at 00:00 UTC.
+    Or `sequences`, what `previous_sequences(previous)` would give (it is updated in place to this
     feed's). `private`: contact path -> extra description text (emails, phones), used only when
     the vault opts in with `feed.private_details`. `memo`: rendered events kept between calls
     (an event whose inputs are equal is not rendered again). `drafts`: UID -> the drafted message
     the description carries (`feed.drafts`)."""
     old = sequences if sequences is not None else previous_sequences(previous)
-    new: dict[str, tuple[int, str]] = {}
+    new: dict[str, Previous] = {}
     stamp = f"{_date(today)}T000000Z"
-    events: list[_Event] = []
+    events: list[tuple[_Event, str]] = []
     zones: set[str] = set()
-    first, last = today, today
+    first, last = dt.date.max, dt.date.min
     fresh: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] = {}
     for item in items:
         # keyed by identity: unchanged contacts give the very same FollowUp objects (the memo holds
@@ -156,10 +181,8 @@ def render(
         if known is not None and known[0] is not item:
             known = None
         when = known[1] if known is not None else _when_key(item)
-        sequence, old_when = old.get(item.uid, (0, when))
-        if old_when != when:
-            sequence += 1
-        new[item.uid] = (sequence, when)
+        before = old.get(item.uid)
+        sequence = 0 if before is None else before.sequence + (before.when != when)
         extra = private.get(item.contact_path or "", "") if private and settings.private_details else ""
         if drafts and item.uid in drafts:
             extra = f"{extra}\n\n{drafts[item.uid]}" if extra else drafts[item.uid]
@@ -167,10 +190,12 @@ def render(
         event = (
             known[3]
             if known is not None and known[2] == inputs
-            else _render_event(item, sequence, today, settings, stamp, when, extra)
+            else _render_event(item, sequence, today, settings, when, extra)
         )
         fresh[id(item)] = (item, when, inputs, event)
-        events.append(event)
+        kept = before.stamp if before is not None and before.digest == event.digest else ""
+        new[item.uid] = Previous(sequence, when, kept or stamp, event.digest)
+        events.append((event, new[item.uid].stamp))
         if event.tzid:
             zones.add(event.tzid)
             first, last = min(first, event.day), max(last, event.day)
@@ -194,24 +219,28 @@ def render(
     parts = [fold(line) for line in out]
     if zones:
         parts.append(vtimezones_text(sorted(zones), first, last))
-    parts += [event.text for event in sorted(events, key=lambda e: (e.sort_key, e.uid))]
+    for event, event_stamp in sorted(events, key=lambda pair: (pair[0].sort_key, pair[0].uid)):
+        parts += [event.head, fold(f"DTSTAMP:{event_stamp}"), event.body]
     parts.append("END:VCALENDAR\r\n")
     return "".join(parts).encode("utf-8")
 
 
 @dataclass(frozen=True)
 class _Event:
-    """One rendered VEVENT: its folded text and what the calendar around it needs to know."""
+    """One rendered VEVENT: its folded text around the DTSTAMP line (which `render` adds: it
+    depends on the previous feed), the digest of its other lines, and what the calendar needs."""
 
     sort_key: str
     uid: str
-    text: str
+    head: str
+    body: str
+    digest: str
     tzid: str | None
     day: dt.date
 
 
 def _render_event(
-    item: FollowUp, sequence: int, today: dt.date, settings: Settings, stamp: str, when: str, extra: str
+    item: FollowUp, sequence: int, today: dt.date, settings: Settings, when: str, extra: str
 ) -> _Event:
     timing = _timing(item, today, settings)
     summary = ("Overdue: " if item.overdue else "") + item.title
@@ -225,7 +254,6 @@ def _render_event(
     lines = [
         "BEGIN:VEVENT",
         f"UID:{item.uid}",
-        f"DTSTAMP:{stamp}",
         f"SEQUENCE:{sequence}",
         *timing.lines,
         f"SUMMARY:{escape_text(summary)}",
@@ -258,4 +286,6 @@ def _render_event(
         else item.start.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
     )
     day = item.start.date() if item.start is not None else item.due
-    return _Event(sort_key, item.uid, "".join(fold(line) for line in lines), timing.tzid, day)
+    head = fold(lines[0]) + fold(lines[1])
+    body = "".join(fold(line) for line in lines[2:])
+    return _Event(sort_key, item.uid, head, body, _digest(lines), timing.tzid, day)

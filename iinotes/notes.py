@@ -365,8 +365,13 @@ class _Fields:
         return [((key,), value)]
 
     def text_list(self, key: str, *, strip_hash: bool = False) -> tuple[str, ...]:
+        """A list of text; with `strip_hash` (tags) also Obsidian's reading of `tags: a, b` as two
+        tags, and a warning for each tag Obsidian would not accept."""
         result = []
-        for at, item in self.items(key):
+        items = self.items(key)
+        if strip_hash and len(items) == 1 and isinstance(items[0][1], str) and "," in items[0][1]:
+            items = [(items[0][0], part) for part in items[0][1].split(",")]
+        for at, item in items:
             if isinstance(item, (list, dict)) or item is None:
                 self.problem(
                     key,
@@ -388,6 +393,16 @@ class _Fields:
                     at=at,
                 )
                 text = text.lstrip("#")
+            why = values.tag_problem(text) if strip_hash and text else None
+            if why:
+                self.problem(
+                    key,
+                    "warning",
+                    "bad-tag",
+                    f"{_label(at)}: {text!r} {why}, so Obsidian does not take it as a tag",
+                    f"write {values.tag_fix(text)}",
+                    at=at,
+                )
             if text:
                 result.append(text)
         return tuple(result)

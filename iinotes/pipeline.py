@@ -10,7 +10,7 @@ import gc
 import os
 import stat
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from . import cache
 from .errors import DraftError, VaultNotFound
 from .model import Contact, Interview, Problem, Severity
 from .settings import Settings, load_settings
+from .templates import is_template, template_folders
 from .values import zone
 from .vault import SKIPPED_FOLDERS, FileRef, find_vault, is_utf8, read_bytes, scan
 
@@ -62,7 +63,7 @@ class Build:
     items: list[FollowUp] | None = None
     feed: tuple[bytes | None, Sequence[FollowUp], bytes] | None = None  # previous given, shown, data
     sequences_of: bytes | None = None
-    sequences: dict[str, tuple[int, str]] = field(default_factory=dict)
+    sequences: dict[str, Any] = field(default_factory=dict)  # uid: ics.Previous
     memos: dict[str, Any] = field(default_factory=dict)  # "index", "followups", "render", "drafts"
 
     def invalidate(self, paths: Collection[str]) -> None:
@@ -111,6 +112,8 @@ class Vault:
         self._linked = False  # the last full scan met a symlink
         self._scan_problems: list[Problem] = []
         self._racy: set[str] = set()
+        self.progress: Callable[[int, int], None] | None = None  # (notes looked at, of total) while reading
+        self._templates = template_folders(self.root)  # never read as notes
 
     @classmethod
     def find(cls, explicit: str | os.PathLike[str] | None = None, **kwargs: object) -> Vault:
@@ -176,7 +179,7 @@ class Vault:
             # only the hinted notes (and those read racily last time) are looked at: proportional
             refs, entries = self._refs, dict(previous)
             for rel in sorted({*hint, *self._racy}):
-                ref = _stat_note(self.root, rel)
+                ref = None if is_template(rel, self._templates) else _stat_note(self.root, rel)
                 if ref is None:
                     refs.pop(rel, None)
                     if entries.pop(rel, None) is not None:
@@ -187,17 +190,23 @@ class Vault:
             problems = list(self._scan_problems)
         else:
             if self._listing is not None:  # scanned a moment ago by answer_key
-                refs, problems, started_ns = self._listing
+                listed, problems, started_ns = self._listing
             else:
                 listing, problems, self._linked = scan(self.root)
-                refs = {ref.path: ref for ref in listing}
+                listed = {ref.path: ref for ref in listing}
+            refs = {path: ref for path, ref in listed.items() if not is_template(path, self._templates)}
             self._scan_problems = list(problems)
             problems = list(problems)
             if previous is None:
                 previous = cache.load(self.root) if self.use_cache else {}
             entries = {}
-            for ref in refs.values():
+            progress = self.progress
+            for count, ref in enumerate(refs.values()):
+                if progress is not None and count % 256 == 0:
+                    progress(count, len(refs))
                 self._take(ref, previous, entries, stats)
+            if progress is not None:
+                progress(len(refs), len(refs))
             stats.removed = sorted(set(previous) - set(entries))
         self._listing = None
         self._refs = refs

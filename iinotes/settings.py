@@ -301,17 +301,15 @@ class Settings:
 
 
 def machine_timezone() -> str:
-    """The IANA name of this machine's zone: $TZ, /etc/timezone, /etc/localtime's link, else UTC."""
+    """The IANA name of this machine's zone: $TZ, else what `tzlocal` finds (/etc/localtime and the
+    distributions' files on Linux, the system setting on macOS, the registry's Windows zone
+    mapped to its IANA name on Windows), else UTC."""
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     try:
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
-    try:
-        target = os.readlink("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    except OSError:
+        import tzlocal
+
+        candidates.append(tzlocal.get_localzone_name() or "")
+    except Exception:  # tzlocal raises on conflicting or unreadable system settings
         pass
     for name in candidates:
         try:

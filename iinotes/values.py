@@ -161,3 +161,33 @@ def unquoted_link(value: object) -> str | None:
         if isinstance(inner, str):
             return inner
     return None
+
+
+# Obsidian's tag rules: letters (any script), digits, `_`, `-` and `/` (nesting), no spaces, at least
+# one character that is not a digit (`#2026` is not a tag, `#y2026` is). Emoji are accepted as Obsidian does.
+_TAG_BREAKERS = re.compile(r"[\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]")
+_TAG_WORDS = {"+": "plus", "&": "and", "@": "at", "#": "sharp"}
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why Obsidian would not accept `tag` (written without #) as a tag, or None when it would."""
+    bad = sorted(set(_TAG_BREAKERS.findall(tag)))
+    if bad:
+        shown = " ".join("a space" if ch.isspace() else ch for ch in bad)
+        return f"contains {shown}; a tag holds only letters, digits, _, - and /"
+    if tag.replace("/", "").isdigit():
+        return "is only digits; a tag needs at least one letter"
+    if tag.startswith("/") or tag.endswith("/") or "//" in tag:
+        return "has an empty part around /"
+    return None
+
+
+def tag_fix(tag: str) -> str:
+    """A tag Obsidian accepts, as close to `tag` as possible (`career change` -> `career-change`,
+    `c++` -> `cplusplus`, `2026` -> `y2026`)."""
+    text = "".join(_TAG_WORDS.get(ch, ch) for ch in tag.strip())
+    text = re.sub(r"-{2,}", "-", _TAG_BREAKERS.sub("-", text)).strip("-")
+    text = re.sub(r"/{2,}", "/", text).strip("/")
+    if not text or text.replace("/", "").isdigit():
+        text = "y" + (text or "tag")
+    return text

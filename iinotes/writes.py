@@ -8,7 +8,6 @@ through `edit.plan` (surgical, verified) and `vault.atomic_write`. `dry_run` com
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import os
 import re
 import secrets
@@ -17,22 +16,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unicodedata
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache, questions, values
+from . import cache, invite, questions, values
 from .drafts import KINDS as MESSAGE_KINDS
 from .drafts import TEMPLATE_FOLDER, built_in_template
-from .edit import AddNote, Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
+from .edit import AddToSection, Append, Change, EditRefused, SetInItem, SetValue, TickTask, plan, unified_diff
 from .errors import LookupFailed, OutreachRefused, UsageError
 from .index import ContactView, Index, InterviewView, find_contact, match_names, meeting_day, upcoming
 from .model import Interview
 from .notes import MAX_NOTE_BYTES, ParsedNote, parse_note
-from .settings import SETTINGS_FILE, example_toml
+from .settings import SETTINGS_FILE, example_toml, machine_timezone
+from .templates import template_folders
 from .vault import atomic_write, read_original
 
 LOCK_FILE = "write.lock"
@@ -45,14 +45,16 @@ GIT_BUSY = {
     "REVERT_HEAD": "revert",
 }
 LOG_KINDS = ("outreach", "reply", "touch")
+LOG_HEADING = "Log"  # the body section `log --via/--note` writes its dated lines into
 HOOK_MARK = "# installed by `iinotes hook install`"
 CHAINED_HOOK = "pre-commit.before-iinotes"
 
+# Templates for `iinotes new` and for Obsidian's Templates core plugin alike: the type is the note's
+# own (files in templates/ are never read as notes), the only placeholders are Obsidian's ({{title}},
+# {{date}}, {{time}}), and `iinotes new` fills the empty Questions section from the question bank.
 CONTACT_TEMPLATE = """\
 ---
-type: template
-# A template, not a contact: `iinotes new contact "Name"` turns it into contacts/Name.md
-# (type: contact, a fresh id, {{title}} and {{date}} filled in).
+type: contact
 id:
 company:
 role:
@@ -79,9 +81,7 @@ Added {{date}}.
 
 INTERVIEW_TEMPLATE = """\
 ---
-type: template
-# A template, not an interview: `iinotes new interview "Name" --at "YYYY-MM-DD HH:MM"` turns it
-# into interviews/YYYY-MM-DD Name.md (type: interview, contact, id and scheduled filled in).
+type: interview
 contact:
 id:
 scheduled:
@@ -102,7 +102,7 @@ commitments:
 - What I want to get out of this conversation:
 
 ## Questions
-{{questions}}
+
 ## What I learned
 
 ## Follow-ups
@@ -124,27 +124,28 @@ class WriteResult:
 
 @contextmanager
 def write_lock(root: Path, wait: float | None = None) -> Iterator[None]:
-    """Hold `.iinotes/write.lock` (flock) so two iinotes commands never interleave their writes;
-    waits up to `wait` seconds (default LOCK_WAIT_SECONDS) for another command to finish."""
+    """Hold `.iinotes/write.lock` so two iinotes commands never interleave their writes; waits up to
+    `wait` seconds (default LOCK_WAIT_SECONDS) for another command to finish.
+
+    The lock is `filelock`'s: flock on Linux and macOS, msvcrt.locking on Windows, and an
+    exclusive-create lock file where neither OS API is available."""
+    with warnings.catch_warnings():  # "only soft file lock is available": the fallback is intended
+        warnings.simplefilter("ignore")
+        from filelock import FileLock, Timeout
+
     wait = LOCK_WAIT_SECONDS if wait is None else wait
-    path = cache.state_dir(root) / LOCK_FILE
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    lock = FileLock(cache.state_dir(root) / LOCK_FILE, timeout=wait, mode=0o600)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise EditRefused(
-                        "another iinotes command is writing to this vault",
-                        "wait for it to finish and run this again",
-                    ) from None
-                time.sleep(0.05)
+        lock.acquire(poll_interval=0.05)
+    except Timeout:
+        raise EditRefused(
+            "another iinotes command is writing to this vault",
+            "wait for it to finish and run this again",
+        ) from None
+    try:
         yield
     finally:
-        os.close(fd)  # closing releases the lock
+        lock.release()
 
 
 def _git_dir(folder: Path) -> Path | None:
@@ -296,16 +297,22 @@ def _many(query: str, paths: list[str]) -> str:
 # --- log, done, confirm, thank, commit-done -----------------------------------------------------
 
 
-def entry(day: dt.date, via: str | None = None, note: str | None = None) -> object:
-    """An outreach or touch entry: the plain date, or {date, via, note} when there is more to say."""
-    if not via and not note:
-        return day.isoformat()
-    item: dict[str, str] = {"date": day.isoformat()}
-    if via:
-        item["via"] = via
-    if note:
-        item["note"] = note
-    return item
+def log_line(day: dt.date, kind: str, via: str | None = None, note: str | None = None) -> str:
+    """The `## Log` body line for an outreach or touch with details: `- 2026-11-15 outreach via
+    linkedin: short follow-up` (one line: line breaks in the note become spaces)."""
+    via, note = " ".join((via or "").split()), " ".join((note or "").split())
+    return f"- {day.isoformat()} {kind}" + (f" via {via}" if via else "") + (f": {note}" if note else "")
+
+
+def log_changes(kind: str, day: dt.date, via: str | None = None, note: str | None = None) -> list[Change]:
+    """What `log outreach|touch` changes: the plain date appended to the list (an Obsidian list of
+    text), and with --via/--note one dated line in the body's `## Log` section."""
+    key = "outreach" if kind == "outreach" else "touches"
+    changes: list[Change] = [Append(key, day.isoformat(), unique_date=True)]
+    line = log_line(day, kind, via, note)
+    if line != log_line(day, kind):  # there are details to keep
+        changes.append(AddToSection(LOG_HEADING, line))
+    return changes
 
 
 def log(
@@ -321,8 +328,9 @@ def log(
     max_nudges: int = 3,
     dry_run: bool = False,
 ) -> WriteResult:
-    """`log outreach|touch` appends an entry (not twice for one day: a new `note` is added to that
-    day's entry instead); `log reply` sets responded. `log outreach` refuses (OutreachRefused) a
+    """`log outreach|touch` appends the plain date (not twice for one day) and puts `via`/`note`
+    into the body's `## Log` section as one dated line (a new note on a logged day adds its line);
+    `log reply` sets responded. `log outreach` refuses (OutreachRefused) a
     contact who declined, asked not to be contacted, is archived, or had `max_nudges` nudges with no
     reply: don't stalk. `force` writes it anyway."""
     if kind not in LOG_KINDS:
@@ -344,11 +352,10 @@ def log(
             unchanged="responded is already set",
         )
     key = "outreach" if kind == "outreach" else "touches"
-    changes: list[Change] = [Append(key, entry(day, via, note), unique_date=True)]
+    changes = log_changes(kind, day, via, note)
     done = f"{kind} on {day.isoformat()} logged"
-    if note and any(e.date == day for e in getattr(view.contact, key)):
-        changes = [AddNote(key, day.isoformat(), note)]
-        done = f"note added to the {kind} on {day.isoformat()}"
+    if any(e.date == day for e in getattr(view.contact, key)) and len(changes) > 1:
+        done = f"note added to the {kind} on {day.isoformat()}"  # the day was logged already
     return edit_note(
         root,
         rel,
@@ -474,19 +481,45 @@ def cancel(
     )
 
 
-def reschedule(root: Path, index: Index, query: str, at: str, *, dry_run: bool = False) -> WriteResult:
+def reschedule(
+    root: Path,
+    index: Index,
+    query: str,
+    at: str | None,
+    *,
+    from_invite: Path | None = None,
+    dry_run: bool = False,
+) -> WriteResult:
     """Move the contact's upcoming interview (or their cancelled / no-show one) to `at`, in the same
     note with the same id, so the feed's events keep their UIDs and their SEQUENCE rises. The
-    meeting is no longer confirmed (`confirmed` is cleared; status scheduled, or requested)."""
+    meeting is no longer confirmed (`confirmed` is cleared; status scheduled, or requested).
+    `from_invite`: the new invitation (.ics) gives the time and its zone (`timezone` is set, or
+    cleared when the time is the vault's), and its length, location and medium when it has them;
+    `at` replaces its time."""
     view = find_interview(
         index, query, prefer="upcoming", fits=_reschedulable(index), what="upcoming, cancelled or no-show"
     )
+    extra: list[Change] = []
+    if from_invite is not None:
+        invitation = invite.read_invitation_file(from_invite, index.timezone)
+        if at is None:
+            at = invitation.scheduled
+            if invitation.timezone or view.interview.timezone:
+                extra.append(SetValue("timezone", invitation.timezone))
+        if invitation.minutes:
+            extra.append(SetValue("duration", invitation.minutes))
+        extra += [
+            SetValue(k, v) for k, v in (("medium", invitation.medium), ("location", invitation.location)) if v
+        ]
+    if at is None:
+        raise UsageError("to when? give --at", 'e.g. --at "2026-12-02 15:00", or --from-invite invite.ics')
     scheduled, _ = _scheduled_text(at)
     status = "requested" if view.interview.status == "requested" else "scheduled"
     changes: list[Change] = [
         SetValue("scheduled", scheduled),
         SetValue("status", status),
         SetValue("confirmed", None),
+        *extra,
     ]
     return edit_note(
         root,
@@ -549,11 +582,20 @@ def _scheduled_text(at: str) -> tuple[str, dt.date]:
 
 
 def commit_done(
-    root: Path, index: Index, query: str, number: int, *, contact: bool = False, dry_run: bool = False
+    root: Path,
+    index: Index,
+    query: str,
+    number: int,
+    day: dt.date | None = None,
+    *,
+    contact: bool = False,
+    dry_run: bool = False,
 ) -> WriteResult:
     """Mark commitment `number` (1-based, as `iinotes show` lists them) done: `done: true` in the
-    front matter, or `- [x]` for a body task. `contact`: in the contact's own note (also meant
-    when `query` is a contact note's path) rather than in an interview."""
+    front matter, or `- [x] ... ✅ day` for a body task (day: default the index's today).
+    `contact`: in the contact's own note (also meant when `query` is a contact note's path) rather
+    than in an interview."""
+    day = day or index.today
     wanted = query.strip().replace("\\", "/")
     if contact or wanted in index.contacts or f"{wanted}.md" in index.contacts:
         rel = find_contact(index, query).contact.path
@@ -572,7 +614,7 @@ def commit_done(
         if item.done:
             return []
         if item.source == "body":
-            return [TickTask(item.line)]
+            return [TickTask(item.line, done_on=day)]  # `- [x] ... ✅ day`, as the Tasks plugin does
         position = sum(1 for c in items[: number - 1] if c.source == "front matter")
         return [SetInItem("commitments", position, "done", True)]
 
@@ -589,11 +631,13 @@ def commit_done(
 # --- init ---------------------------------------------------------------------------------------
 
 
-def init_files() -> dict[str, bytes | None]:
-    """What `init` creates: path -> bytes (None for a folder)."""
+def init_files(timezone: str | None = None) -> dict[str, bytes | None]:
+    """What `init` creates: path -> bytes (None for a folder). `timezone` (default: the machine's,
+    as detected) is written as the vault's setting, so the vault keeps it on every machine."""
+    zone_line = f'timezone = "{timezone or machine_timezone()}"  # detected on the machine that ran init'
     toml = (
         "# iinotes settings: every key is optional; uncomment a line to change it (docs/settings.md)\n\n"
-        + example_toml(commented=True)
+        + re.sub(r"(?m)^# timezone = .*$", lambda _: zone_line, example_toml(commented=True), count=1)
         + "\n"
     )
     return {
@@ -649,6 +693,35 @@ def init(folder: Path, *, git: bool = False, dry_run: bool = False) -> list[str]
         subprocess.run(["git", "init", "-q", str(folder)], check=True)
         created.append(".git")
     return created
+
+
+def next_step(folder: Path, cwd: Path | None = None) -> str:
+    """What to type after `init` made a vault in `folder`: cd into it (unless already there), then
+    add a first contact."""
+    here = (cwd or Path.cwd()).resolve()
+    target = folder.resolve()
+    first = 'iinotes new contact "Jane Doe" --company Acme'
+    if target == here:
+        return first
+    try:
+        shown = str(target.relative_to(here))
+    except ValueError:
+        shown = str(folder)
+    quoted = (f'"{shown}"' if " " in shown else shown) if os.name == "nt" else shlex.quote(shown)
+    return f"cd {quoted} && {first}"
+
+
+def check_vault_named(root: Path, named: bool) -> None:
+    """Refuse to write into a folder that is not a vault: nothing named one (no --vault, no
+    $IINOTES_VAULT) and no iinotes.toml found from the current folder up."""
+    if named or (root / SETTINGS_FILE).is_file():
+        return
+    raise UsageError(
+        f"{root} is not a vault: no {SETTINGS_FILE} here or in any folder above, and no --vault or "
+        "$IINOTES_VAULT; nothing was written",
+        "cd into your vault (the folder `iinotes init` made), pass --vault DIR, or run `iinotes init` "
+        "here to make this folder a vault",
+    )
 
 
 # --- new ----------------------------------------------------------------------------------------
@@ -722,13 +795,33 @@ def from_template(text: str, kind: str, fills: dict[str, str]) -> str:
 
 
 def _template(root: Path, kind: str, builtin: str) -> str:
-    path = root / "templates" / f"{kind}.md"
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        return builtin
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {error}") from None
+    """`<kind>.md` from the vault's template folders (templates/, then Obsidian's), else `builtin`."""
+    for folder in template_folders(root):
+        path = root / folder / f"{kind}.md"
+        try:
+            return path.read_bytes().decode("utf-8-sig")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"cannot read {path}: {error}") from None
+    return builtin
+
+
+_QUESTIONS = re.compile(r"^##[ \t]+Questions[ \t]*\r?\n((?:[ \t]*\r?\n)*)(?=#|\Z)", re.MULTILINE)
+
+
+def with_questions(text: str) -> str:
+    """The question bank under the note's `## Questions` heading when that section is empty (a
+    section with questions of the template's own stays as it is); a section at the end when the
+    note has no such heading."""
+    if "## Questions" not in text:
+        return text.rstrip("\n") + "\n\n## Questions\n" + questions.section()
+    found = _QUESTIONS.search(text)
+    if found is None:
+        return text
+    eol = "\r\n" if found[0].endswith("\r\n") else "\n"
+    bank = questions.section().replace("\n", eol)
+    return text[: found.start(1)] + bank + (eol if found.end() < len(text) else "") + text[found.end() :]
 
 
 def _create(root: Path, rel: str, text: str, changes: Sequence[Change], dry_run: bool = False) -> WriteResult:
@@ -840,7 +933,14 @@ def new_contact(
             target = referred_by.strip()
         changes.append(SetValue("referred_by", f"[[{target}]]"))
     for tag in tags:
-        changes.append(Append("tags", tag.lstrip("#")))
+        tag = tag.strip().lstrip("#")
+        why = values.tag_problem(tag)
+        if why:
+            raise UsageError(
+                f"--tag {tag!r} {why}, so Obsidian would not take it as a tag",
+                f"use --tag {shlex.quote(values.tag_fix(tag))}",
+            )
+        changes.append(Append("tags", tag))
     return _create(root, rel, text, changes, dry_run)
 
 
@@ -856,14 +956,29 @@ def new_interview(
     medium: str | None = None,
     location: str | None = None,
     timezone: str | None = None,
+    from_invite: Path | None = None,
     dry_run: bool = False,
 ) -> WriteResult:
     """Create interviews/<YYYY-MM-DD> <Name>.md for a contact, with a Questions section.
-    `requested`: status requested, and `at` may be None (no date yet: the file is named for `today`)."""
+    `requested`: status requested, and `at` may be None (no date yet: the file is named for `today`).
+    `from_invite`: a meeting invitation (.ics) giving the time, zone, length, location and medium
+    (each value given explicitly wins; `at` replaces the invitation's time and zone)."""
     view = find_contact(index, contact)
     stem = view.contact.path.removesuffix(".md").rsplit("/", 1)[-1]
+    if from_invite is not None:
+        invitation = invite.read_invitation_file(from_invite, index.timezone)
+        if at is None:
+            at, timezone = invitation.scheduled, timezone or invitation.timezone
+        if duration is None and invitation.minutes:
+            duration = str(invitation.minutes)
+        medium = medium or invitation.medium
+        location = location or invitation.location
     if at is None and not requested:
-        raise UsageError("give --at (when it happens), or --requested when there is no date yet")
+        raise UsageError(
+            "when is the interview? give --at",
+            'e.g. --at "2026-11-25 14:30", or --from-invite invite.ics, or --requested when there is no '
+            "date yet",
+        )
     if at is not None:
         scheduled, day = _scheduled_text(at)
     else:
@@ -875,9 +990,7 @@ def new_interview(
         "time": scheduled[11:16] if "T" in scheduled else "",
         "questions": questions.section(),
     }
-    text = from_template(_template(root, "interview", INTERVIEW_TEMPLATE), "interview", fills)
-    if "## Questions" not in text:
-        text = text.rstrip("\n") + "\n\n## Questions\n" + questions.section()
+    text = with_questions(from_template(_template(root, "interview", INTERVIEW_TEMPLATE), "interview", fills))
     changes: list[Change] = [
         SetValue("contact", f"[[{stem}]]"),
         SetValue("id", new_id("i")),

@@ -201,6 +201,68 @@ def test_sequence_rises_when_time_changes_and_unchanged_file_is_not_rewritten(va
     assert copy.read_bytes() == out.read_bytes()
 
 
+def _stamps(data: bytes) -> dict[str, tuple[str, str]]:
+    """UID -> (DTSTAMP, the event's other lines) of a feed."""
+    text = data.decode().replace("\r\n ", "")
+    events = {}
+    for block in text.split("BEGIN:VEVENT\r\n")[1:]:
+        lines = block.split("END:VEVENT")[0].split("\r\n")
+        uid = next(line[4:] for line in lines if line.startswith("UID:"))
+        stamp = next(line[8:] for line in lines if line.startswith("DTSTAMP:"))
+        events[uid] = (stamp, "\n".join(line for line in lines if not line.startswith("DTSTAMP:")))
+    return events
+
+
+def test_a_feed_regenerated_on_later_days_without_edits_is_byte_identical(vault):
+    """A feed kept in git or a synced folder changes only when something happened."""
+    # the weekly review and reach-out items are new events each week by design: off here, on in the
+    # next test
+    vault.add(
+        "iinotes.toml",
+        'timezone = "America/New_York"\n[followups]\nreview_weekday = ""\nweekly_outreach = 0\n',
+    )
+    vault.contact("Ivy", outreach="[2026-11-01]", responded="2026-11-03")
+    vault.interview("2026-12-10", "Ivy", "- [ ] Send portfolio 📅 2026-12-15\n", scheduled="2026-12-10T14:30",
+                    timezone="Europe/London", location="https://meet.example.com/ivy")  # fmt: skip
+    vault.contact("Nora", outreach="[2026-11-20]")  # nudge on 2026-12-04
+    vault.contact("Mia", follow_up="2026-12-20T09:00")
+    vault.contact("Kim", touches="[2026-10-30]", keep_in_touch='"6w"')
+    vault.interview("2026-10-01", "Kim", scheduled="2026-10-01", status="done", thank_you_sent="2026-10-02")
+    out = vault.root / "followups.ics"
+    assert vault.run("feed", "-o", str(out), today="2026-11-23").exit_code == 0
+    first = out.read_bytes()
+    assert first.count(b"BEGIN:VEVENT") == 7 and b"DTSTAMP:20261123T000000Z" in first
+    for day in ("2026-11-24", "2026-11-25", "2026-11-30", "2026-12-01"):
+        result = vault.run("feed", "-o", str(out), today=day)
+        assert result.exit_code == 0 and "unchanged" in result.output, (day, result.output)
+        assert out.read_bytes() == first, day
+    copy = vault.root / "clone.ics"  # a fresh clone of the synced feed: the same bytes too
+    copy.write_bytes(first)
+    vault.run("feed", "-o", str(copy), today="2026-11-27")
+    assert copy.read_bytes() == first
+
+
+def test_dtstamp_changes_only_for_the_events_that_changed(vault):
+    every_kind(vault)
+    out = vault.root / "followups.ics"
+    vault.run("feed", "-o", str(out), today="2026-11-23")
+    before = _stamps(out.read_bytes())
+    assert {stamp for stamp, _ in before.values()} == {"20261123T000000Z"}
+    vault.contact("Mia Manual", follow_up="2026-12-02")  # one edit
+    vault.run("feed", "-o", str(out), today="2026-11-24")
+    data = out.read_bytes()
+    after = _stamps(data)
+    both_readers(data)
+    changed = {uid for uid in after if uid not in before or after[uid][1] != before[uid][1]}
+    assert changed  # Mia's follow-up, and the overdue items that moved to the new today
+    for uid, (stamp, rest) in after.items():
+        assert stamp == ("20261124T000000Z" if uid in changed else before[uid][0]), rest
+    mia = [rest for uid, (_, rest) in after.items() if "Mia Manual" in rest]
+    assert len(mia) == 1 and "DTSTART;VALUE=DATE:20261202" in mia[0]
+    overdue = [uid for uid, (_, rest) in after.items() if "SUMMARY:Overdue:" in rest]
+    assert overdue and all(uid in changed for uid in overdue)
+
+
 def test_text_escaping_and_folding(vault):
     name = "Zoë 山田 محمد, Jr.; PhD"
     vault.add(f"contacts/{name}.md", "---\ntype: contact\nid: c-esc\n---\n")

@@ -170,13 +170,16 @@ def test_the_ladder_end_in_show(vault):
 
 
 def test_a_second_log_on_the_same_day_adds_the_note(jane):
+    """The date is not logged twice; each new note is one more dated line in the body's ## Log."""
     out = ok(jane, "log", "outreach", "Jane", "--note", "asked Priya for an intro", "--date", "2026-11-01")
     assert out == "contacts/Jane Doe.md: note added to the outreach on 2026-11-01\n"
-    assert "  - {date: 2026-11-01, note: asked Priya for an intro}   # first message\n" in read(
-        jane, "contacts/Jane Doe.md"
-    )
+    text = read(jane, "contacts/Jane Doe.md")
+    assert "  - 2026-11-01   # first message\nresponded:" in text
+    assert text.endswith("\n## Log\n- 2026-11-01 outreach: asked Priya for an intro\n")
     ok(jane, "log", "outreach", "Jane", "--note", "and LinkedIn", "--date", "2026-11-01")
-    assert "note: asked Priya for an intro; and LinkedIn}" in read(jane, "contacts/Jane Doe.md")
+    assert read(jane, "contacts/Jane Doe.md").endswith(
+        "## Log\n- 2026-11-01 outreach: asked Priya for an intro\n- 2026-11-01 outreach: and LinkedIn\n"
+    )
     again = ok(jane, "log", "outreach", "Jane", "--note", "and LinkedIn", "--date", "2026-11-01")
     assert again.endswith("nothing to change (outreach on 2026-11-01 is already logged)\n")
 

@@ -285,7 +285,10 @@ def test_any_zone_and_range_evaluates_like_zoneinfo(
             max_size=40,
         )
     )
-    check_against_zoneinfo(tzid, first_year, last_year, [wall.replace(microsecond=0) for wall in walls])
+    # fold=0: the evaluator answers for the first occurrence (hypothesis also draws fold=1 datetimes)
+    check_against_zoneinfo(
+        tzid, first_year, last_year, [wall.replace(microsecond=0, fold=0) for wall in walls]
+    )
 
 
 def test_first_change_just_before_the_range_is_kept():

@@ -480,11 +480,18 @@ def test_a_new_day_rebuilds_without_any_change(two, tmp_path, monkeypatch):
         day[0] = TODAY + dt.timedelta(days=1)
         assert eventually(lambda: watcher.rebuilds == 2)
         assert any(
-            line.startswith("a new day (2026-11-24): 2 follow-ups, feed updated (") for line in watcher.report
+            line.startswith("a new day (2026-11-24): 2 follow-ups, feed unchanged (")
+            for line in watcher.report
         ), watcher.report
-        assert output.read_bytes() != before  # DTSTAMP and the like follow the day
+        assert output.read_bytes() == before  # nothing happened: not a byte changes (DTSTAMP included)
         time.sleep(0.3)
         assert watcher.rebuilds == 2  # once per day, not once per check
+        day[0] = TODAY + dt.timedelta(days=3)  # Jane's follow-up (2026-11-25) is now overdue
+        assert eventually(lambda: watcher.rebuilds == 3)
+        assert any(
+            line.startswith("a new day (2026-11-26): 2 follow-ups, feed updated (") for line in watcher.report
+        ), watcher.report
+        assert output.read_bytes() != before
     finally:
         watcher.stop()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import shutil
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from filelock import FileLock
 
 from iinotes import writes
 from iinotes.drafts import KINDS
@@ -73,18 +73,48 @@ def test_log_outreach_appends_a_plain_date(jane):
     )
 
 
-def test_log_outreach_with_via_and_note_writes_a_mapping_and_defaults_to_today(jane):
-    result = jane.run("log", "outreach", "jane doe", "--via", "linkedin", "--note", "Re: the talk, again")
+def test_log_outreach_with_via_and_note_writes_the_details_into_the_log_section(jane):
+    """The list keeps plain dates (an Obsidian list property); the details are one dated body line."""
+    result = jane.run("log", "outreach", "jane doe", "--via", "linkedin", "--note", "Re: the talk,\nagain")
     assert result.exit_code == 0
-    expected = JANE.replace(
-        "# first message\n",
-        '# first message\n  - {date: 2026-11-23, via: linkedin, note: "Re: the talk, again"}\n',
+    expected = JANE.replace("# first message\n", "# first message\n  - 2026-11-23\n") + (
+        "\n## Log\n- 2026-11-23 outreach via linkedin: Re: the talk, again\n"
     )
     assert read(jane, "contacts/Jane Doe.md") == expected
+    again = jane.run("log", "outreach", "Jane", "--via", "linkedin", "--note", "Re: the talk, again")
+    assert "nothing to change" in again.output and read(jane, "contacts/Jane Doe.md") == expected
+    more = jane.run("log", "outreach", "Jane", "--note", "and the slides")  # same day, a new note
+    assert more.exit_code == 0
+    assert read(jane, "contacts/Jane Doe.md") == expected + "- 2026-11-23 outreach: and the slides\n"
+    view = jane.index().contacts["contacts/Jane Doe.md"].contact
+    assert [e.date.isoformat() for e in view.outreach] == ["2026-11-01", "2026-11-23"]
+
+
+def test_the_log_section_grows_where_it_is(vault):
+    vault.add(
+        "contacts/Ann.md",
+        "---\ntype: contact\nid: c-1\n---\n# Ann\n\n## Log\n- 2026-10-01 touch: coffee\n\n## Notes\nLikes jazz.\n",
+    )
+    assert vault.run("log", "touch", "Ann", "--via", "phone", "--date", "2026-11-02").exit_code == 0
+    assert read(vault, "contacts/Ann.md") == (
+        "---\ntype: contact\nid: c-1\ntouches:\n  - 2026-11-02\n---\n# Ann\n\n## Log\n- 2026-10-01 touch: coffee\n"
+        "- 2026-11-02 touch via phone\n\n## Notes\nLikes jazz.\n"
+    )
+
+
+def test_mapping_entries_users_wrote_are_still_read(vault):
+    vault.contact("Ann", outreach="[{date: 2026-11-01, via: email, note: first}, 2026-11-10]")
+    assert vault.run("validate").exit_code == 0
+    view = vault.index().contacts["contacts/Ann.md"]
+    assert [e.date.isoformat() for e in view.contact.outreach] == ["2026-11-01", "2026-11-10"]
+    assert vault.run("log", "outreach", "Ann", "--date", "2026-11-20", "--via", "email").exit_code == 0
+    assert "[{date: 2026-11-01, via: email, note: first}, 2026-11-10, 2026-11-20]" in read(
+        vault, "contacts/Ann.md"
+    )
 
 
 def test_log_twice_changes_nothing_the_second_time(jane):
-    assert jane.run("log", "outreach", "Jane").exit_code == 0
+    assert jane.run("log", "outreach", "Jane", "--via", "email").exit_code == 0
     after_first = read(jane, "contacts/Jane Doe.md")
     result = jane.run("log", "outreach", "Jane", "--via", "email")
     assert (result.exit_code, result.output) == (
@@ -109,8 +139,8 @@ def test_log_touch_keeps_crlf_bom_and_a_missing_final_newline(vault):
     vault.add("contacts/Ann.md", before)
     assert vault.run("log", "touch", "Ann", "--note", "sent an article").exit_code == 0
     assert (vault.root / "contacts/Ann.md").read_bytes() == before.replace(
-        b"[2026-10-01]", b"[2026-10-01, {date: 2026-11-23, note: sent an article}]"
-    )
+        b"[2026-10-01]", b"[2026-10-01, 2026-11-23]"
+    ) + b"\r\n\r\n## Log\r\n- 2026-11-23 touch: sent an article"
 
 
 def test_log_adds_a_missing_key_before_the_closing_fence(vault):
@@ -166,8 +196,8 @@ MEETING_PATH = "interviews/2026-11-25 Jane Doe.md"
         (
             ["commit-done", MEETING_PATH, "2"],
             "2026-11-26",
-            "- [ ] Send portfolio",
-            "- [x] Send portfolio",
+            "- [ ] Send portfolio 📅 2026-11-28",
+            "- [x] Send portfolio 📅 2026-11-28 ✅ 2026-11-26",  # the Tasks plugin's done date
             "commitment 2 done",
         ),
     ],
@@ -270,12 +300,9 @@ def test_another_writer_holding_the_lock_is_waited_for_then_refused(jane, monkey
     monkeypatch.setattr(writes, "LOCK_WAIT_SECONDS", 0.2)
     folder = jane.root / ".iinotes"
     folder.mkdir(exist_ok=True)
-    fd = os.open(folder / "write.lock", os.O_RDWR | os.O_CREAT)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    other = FileLock(folder / "write.lock")  # another process's lock, as iinotes takes it
+    with other:
         result = jane.run("log", "outreach", "Jane")
-    finally:
-        os.close(fd)
     assert result.exit_code == 1 and "another iinotes command is writing" in result.output
     assert read(jane, "contacts/Jane Doe.md") == JANE
     assert jane.run("log", "outreach", "Jane").exit_code == 0
@@ -326,8 +353,10 @@ def test_init_creates_a_vault_and_refuses_to_overwrite(tmp_path, vault):
         "templates/messages",
         *sorted(f"templates/messages/{kind}.md" for kind in KINDS),
     ]
+    assert result.output.endswith(f'\nnext: cd {target} && iinotes new contact "Jane Doe" --company Acme\n')
     toml = (target / "iinotes.toml").read_text()
-    assert all(line.startswith(("#", "[")) or not line.strip() for line in toml.splitlines())
+    active = [line for line in toml.splitlines() if line.strip() and not line.startswith(("#", "["))]
+    assert active == ['timezone = "UTC"  # detected on the machine that ran init']  # TZ=UTC here
     assert (target / ".gitignore").read_text() == ".iinotes/\n"
     assert (target / ".gitattributes").read_text() == "*.ics -text\n"
     again = vault.run("init", str(target))
@@ -600,7 +629,7 @@ def test_the_whole_cycle_with_commands_alone(tmp_path, make_vault):
     step("thank", "Jane", today="2026-11-26")
     assert diff() == ["-thank_you_sent:", "+thank_you_sent: 2026-11-26"]
     step("log", "touch", "Jane", "--via", "email", "--note", "sent the article", today="2026-12-10")
-    assert diff() == ["+  - {date: 2026-12-10, via: email, note: sent the article}"]
+    assert diff() == ["+  - 2026-12-10", "+", "+## Log", "+- 2026-12-10 touch via email: sent the article"]
     result = v.run("validate", today="2026-12-10")
     assert result.exit_code == 0 and result.output.endswith("2 notes checked: 0 errors, 0 warnings\n")
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import errno
 import importlib
+import io
 import os
+import sys
 from collections.abc import Iterator, MutableMapping
 
 import click
 
 from .. import __version__
 from ..errors import IinotesError
-from .common import State, shared_options
+from .common import State, echo, shared_options
 
 # name: ("module:attribute" in iinotes.cli, the first paragraph of its help, as `iinotes --help` shows it)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -109,7 +111,8 @@ class _Commands(MutableMapping[str, click.Command]):
 
 EPILOG = """\b
 Where the vault is: --vault DIR, else $IINOTES_VAULT, else the nearest parent
-folder holding iinotes.toml, else the current folder.
+folder holding iinotes.toml, else the current folder (commands that write
+notes refuse that last fallback: cd into your vault or pass --vault).
 Exit codes: 0 ok, 1 problems found (validate), no such contact, a refused
 write or a system error (disk full, read-only folder), 2 usage or settings
 error. Docs: docs/commands.md, docs/note-format.md, docs/settings.md.
@@ -137,9 +140,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except IinotesError as error:
-            click.echo(f"iinotes: error: {error.message}", err=True)
+            echo(f"iinotes: {click.style('error', fg='red', bold=True)}: {error.message}", err=True)
             if error.hint:
-                click.echo(f"  hint: {error.hint}", err=True)
+                echo(f"  hint: {error.hint}", err=True)
             ctx.exit(error.exit_code)
         except OSError as error:  # disk full, read-only vault, missing folder...: one line, exit 1
             message, hint = os_error_message(error)
@@ -187,6 +190,15 @@ def cli(ctx: click.Context, **_: object) -> None:
     ctx.ensure_object(State)
 
 
+def _tolerant_streams() -> None:
+    """A name the console cannot encode (a Windows code page, `PYTHONIOENCODING=ascii`) prints as
+    `?` instead of stopping the command with UnicodeEncodeError; the encoding itself is kept."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point (`iinotes`, `python -m iinotes`)."""
+    _tolerant_streams()
     cli.main(args=argv, prog_name="iinotes")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import os
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import progress
 from ..errors import UsageError
 
 if TYPE_CHECKING:
@@ -25,11 +28,22 @@ class State:
         self._vault: Vault | None = None
 
     def vault(self) -> Vault:
-        """The vault named by the options (raising VaultNotFound / SettingsError as they apply)."""
+        """The vault named by the options (raising VaultNotFound / SettingsError as they apply).
+        A command that writes notes (it takes --dry-run, or was given --write) refuses a folder that
+        is only the current one: no --vault, no $IINOTES_VAULT and no iinotes.toml up the tree."""
         if self._vault is None:
             from ..pipeline import Vault
 
             self._vault = Vault.find(self.vault_dir, today=self.today)
+            self._vault.progress = progress.for_stream(sys.stderr)
+        context = click.get_current_context()
+        writing = any(param.name == "dry_run" for param in context.command.params) or context.params.get(
+            "write"
+        )
+        if context.command.name != "init" and writing:
+            from ..writes import check_vault_named
+
+            check_vault_named(self._vault.root, bool(self.vault_dir or os.environ.get("IINOTES_VAULT")))
         return self._vault
 
 
@@ -108,8 +122,8 @@ class Recorder:
             click.get_current_context().call_on_close(self.record.discard)  # unless kept by finish
 
     def echo(self, text: str, nl: bool = True, err: bool = False) -> None:
-        """click.echo, recorded."""
-        click.echo(text, nl=nl, err=err)
+        """`echo` (colour only on a terminal), recorded."""
+        echo(text, nl=nl, err=err)
         self.note(text if not nl else text + "\n", err, nl=False)
 
     def note(self, text: str, err: bool = False, nl: bool = True) -> None:
@@ -148,7 +162,7 @@ def recorded(command: str, *flags: object) -> Recorder:
     from .. import cache
 
     vault = state().vault()
-    key = vault.answer_key(command, *flags)
+    key = vault.answer_key(command, *flags, colour(), colour(err=True))  # coloured output is another
     if key is not None:
         decoders = {
             stream: codecs.getincrementaldecoder("utf-8")("surrogateescape") for stream in ("out", "err")
@@ -158,9 +172,40 @@ def recorded(command: str, *flags: object) -> Recorder:
             if stream == "bin":
                 _write_bytes(data)
             else:
-                click.echo(decoders[stream].decode(data), nl=False, err=stream == "err")
+                err = stream == "err"
+                click.echo(decoders[stream].decode(data), nl=False, err=err, color=colour(err))
 
         code = cache.replay_answer(vault.root, command, key, write)
         if code is not None:
             raise click.exceptions.Exit(code)
     return Recorder(vault, command, key)
+
+
+def colour(err: bool = False) -> bool:
+    """Whether output to stdout (stderr with `err`) gets colour: only on a terminal, never with
+    NO_COLOR set (https://no-color.org) or TERM=dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    stream = sys.stderr if err else sys.stdout
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """click.echo with colour decided by `colour` (click drops the styles when it is off)."""
+    click.echo(text, err=err, nl=nl, color=colour(err))
+
+
+_SEVERITY = re.compile(r"(?m)^(\S.*?: )(error|warning)(\[)")
+_HEADING = re.compile(r"(?m)^(Overdue|Today \([0-9-]+\)):$")
+
+
+def paint(text: str) -> str:
+    """Styles for people: problem severities (error red, warning yellow) and the due list's
+    Overdue (red) and Today headings (bold). Only shown where `colour` allows."""
+    text = _SEVERITY.sub(
+        lambda m: m[1] + click.style(m[2], fg="red" if m[2] == "error" else "yellow", bold=True) + m[3], text
+    )
+    return _HEADING.sub(lambda m: click.style(m[0], fg="red" if m[1] == "Overdue" else None, bold=True), text)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..model import STAGES
-from .common import Recorder, format_option, recorded, shared_options, state
+from .common import Recorder, format_option, paint, recorded, shared_options, state
 
 if TYPE_CHECKING:
     from ..index import ContactView, Index
@@ -78,7 +78,7 @@ def _report(
     if fmt == "json":
         out.echo(output.problems_json(problems), nl=False)
     else:
-        out.echo(output.problems_text(problems, hints=not no_hints), nl=False)
+        out.echo(paint(output.problems_text(problems, hints=not no_hints)), nl=False)
         notes = len(checked)  # the notes read, and the broken files of ours that could not be
         out.echo(
             f"{notes} note{'s' * (notes != 1)} checked: {errors} error{'s' * (errors != 1)}, {warnings} "

@@ -10,7 +10,7 @@ import click
 
 from ..values import zone
 from ..vault import atomic_write
-from .common import Recorder, format_option, recorded, shared_options, state
+from .common import Recorder, format_option, paint, recorded, shared_options, state
 
 if TYPE_CHECKING:
     from ..followups import FollowUp
@@ -159,7 +159,7 @@ def due(days: int, kinds: tuple[str, ...], stuck: bool, fmt: str) -> None:
             nl=False,
         )
     else:
-        out.echo(due_text(chosen, today, last, vault.settings.timezone), nl=False)
+        out.echo(paint(due_text(chosen, today, last, vault.settings.timezone)), nl=False)
     _warn_problems(index, out)
     out.finish()
 

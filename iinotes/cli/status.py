@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+from pathlib import Path
 
 import click
 
 from .. import writes
 from .common import shared_options, state
-from .write import _dry_run, _parse_day, _report
+from .write import _dry_run, _parse_day, _report, from_invite_option
 
 _CONTACT = "CONTACT is a name, alias, note path or a unique prefix of one of them (accents ignored)."
 _INTERVIEW = (
@@ -122,22 +123,29 @@ _explain(cancel, "their upcoming interview (with --no-show: the latest that has 
 @click.option(
     "--at",
     "at",
-    required=True,
     metavar='"YYYY-MM-DD HH:MM"',
-    help="The new day and time (a day alone when the time is not known yet).",
+    help="The new day and time (a day alone when the time is not known yet). Needed unless --from-invite.",
+)
+@from_invite_option(
+    "Take the new time, zone, length, location and medium from the updated meeting invitation "
+    "(.ics); --at, when given as well, wins for the time."
 )
 @_dry_run
 @shared_options
-def reschedule(interview: str, at: str, dry_run: bool) -> None:
+def reschedule(interview: str, at: str | None, from_invite: Path | None, dry_run: bool) -> None:
     """Move a meeting to a new time, in the same note.
 
     Sets scheduled, makes the status scheduled (a requested meeting stays
     requested) and clears confirmed, so you confirm it again. The note and
     its id stay, so calendar apps update the events (their UIDs stay, their
-    SEQUENCE rises) instead of adding new ones.
+    SEQUENCE rises) instead of adding new ones. With --from-invite the updated
+    invitation gives the time and its zone, and its length, location and
+    medium when it has them (see `iinotes new interview --from-invite`).
     """
     vault = state().vault()
-    result = writes.reschedule(vault.root, vault.index(), interview, at, dry_run=dry_run)
+    result = writes.reschedule(
+        vault.root, vault.index(), interview, at, from_invite=from_invite, dry_run=dry_run
+    )
     _report(result, dry_run)
 
 

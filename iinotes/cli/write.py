@@ -19,6 +19,17 @@ def _dry_run(command):  # type: ignore[no-untyped-def]
     return click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)(command)
 
 
+def from_invite_option(help_text: str):  # type: ignore[no-untyped-def]
+    """--from-invite FILE.ics: a meeting invitation to read (iinotes/invite.py)."""
+    return click.option(
+        "--from-invite",
+        "from_invite",
+        metavar="FILE.ics",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
 def _report(result: WriteResult, dry_run: bool) -> None:
     if dry_run and result.changed:
         click.echo(result.diff, nl=False)
@@ -67,13 +78,15 @@ def log(
     iinotes log reply Jane                         sets responded (if not set)
     iinotes log touch Jane --note "sent article"   appends to touches
 
-    An entry is the plain date, or {date: ..., via: ..., note: ...} when
-    --via or --note is given. Logging the same day twice changes nothing,
-    except that a new --note is added to that day's entry.
+    The list gets the plain date; --via and --note go into the note's body,
+    as one dated line of its `## Log` section (created when missing), e.g.
+    "- 2026-11-15 outreach via linkedin: short follow-up". Logging the same
+    day twice changes nothing (a new --note adds its line).
 
     Don't stalk: `log outreach` refuses (exit 1, nothing written) a contact
     who declined, is do-not-contact or archived, or had max_nudges nudges
     with no reply; --force logs it anyway.
+
     CONTACT is a name, alias, note path or a unique prefix of one of them.
     """
     vault = state().vault()
@@ -152,9 +165,10 @@ def commit_done(interview: str, number: int, in_contact: bool, dry_run: bool) ->
 
     N counts from 1 in the order `iinotes show` lists the interview's
     commitments. A commitments entry gets done: true; a body task
-    `- [ ] ...` becomes `- [x] ...`. INTERVIEW as for `iinotes done`; with
-    --contact (or a contact note's path) the commitments are the contact
-    note's own, numbered as `iinotes show` lists them under "Commitments".
+    `- [ ] ...` becomes `- [x] ... ✅ YYYY-MM-DD` (today, as Obsidian Tasks
+    writes it). INTERVIEW as for `iinotes done`; with --contact (or a contact
+    note's path) the commitments are the contact note's own, numbered as
+    `iinotes show` lists them under "Commitments".
     """
     vault = state().vault()
     result = writes.commit_done(
@@ -171,9 +185,11 @@ def commit_done(interview: str, number: int, in_contact: bool, dry_run: bool) ->
 def init(folder: Path | None, git: bool, dry_run: bool) -> None:
     """Create a vault: iinotes.toml, contacts/, interviews/, templates/, .gitignore.
 
-    DIR defaults to --vault, else the current folder. iinotes.toml lists every
-    setting, commented out. Nothing is written if any of these files exists
-    with other content; what an interrupted init made is kept and completed.
+    DIR defaults to --vault, else the current folder. iinotes.toml sets the
+    time zone detected on this machine and lists every other setting,
+    commented out. Nothing is written if any of these files exists with
+    other content; what an interrupted init made is kept and completed.
+    Prints the next step (cd into the vault, add a first contact).
     """
     chosen = folder or Path(state().vault_dir or ".")
     created = writes.init(chosen, git=git, dry_run=dry_run)
@@ -186,6 +202,8 @@ def init(folder: Path | None, git: bool, dry_run: bool) -> None:
         created = [n for n in created if n not in messages]
         created.insert(at, f"templates/messages/ ({len(messages)} message templates)")
     click.echo(f"{'would create' if dry_run else 'created'} a vault in {chosen}: {', '.join(created)}")
+    if not dry_run:
+        click.echo(f"next: {writes.next_step(chosen)}")
 
 
 @click.group()
@@ -260,12 +278,17 @@ def new_contact(
     "--at",
     "at",
     metavar='"YYYY-MM-DD HH:MM"',
-    help="When it happens (a day alone when the time is not known yet). Required unless --requested.",
+    help="When it happens (a day alone when the time is not known yet). Required unless --requested "
+    "or --from-invite.",
 )
 @click.option(
     "--requested",
     is_flag=True,
     help="A meeting asked for, with no date yet (status: requested; the file is named for today).",
+)
+@from_invite_option(
+    "Take time, zone, length, location and medium from a meeting invitation (.ics) the contact "
+    "sent (Google Meet, Zoom, Teams, Outlook). Options given as well win."
 )
 @click.option(
     "--duration",
@@ -284,6 +307,7 @@ def new_interview(
     contact: str,
     at: str | None,
     requested: bool,
+    from_invite: Path | None,
     duration: str | None,
     medium: str | None,
     location: str | None,
@@ -298,6 +322,10 @@ def new_interview(
     bank (`iinotes questions`). Never overwrites a file; prints the path.
     With --requested and no --at, the meeting has no date yet: until it has
     one, a "Propose a time to ..." follow-up keeps it moving.
+
+    \b
+    iinotes new interview Jane --at "2026-11-25 14:30" --medium video
+    iinotes new interview Jane --from-invite ~/Downloads/invite.ics
     """
     vault = state().vault()
     result = writes.new_interview(
@@ -311,6 +339,7 @@ def new_interview(
         medium=medium,
         location=location,
         timezone=timezone,
+        from_invite=from_invite,
         dry_run=dry_run,
     )
     _created(result, open_it, dry_run)
