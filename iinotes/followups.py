@@ -6,6 +6,7 @@ ambiguous one the first occurrence, as RFC 5545 says)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -51,7 +52,7 @@ CONFIRM_MINUTES = 15
 MANUAL_MINUTES = 15
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FollowUp:
     """One thing to do: its kind, day (and time span when timed), words, note and stable id."""
 
@@ -204,10 +205,10 @@ def _after_pause(item: FollowUp, contact: Contact) -> FollowUp:
     due = resumed(item.due, contact)
     if due == item.due:
         return item
-    return FollowUp(**{**item.__dict__, "due": due, "start": None, "minutes": 0})
+    return dataclasses.replace(item, due=due, start=None, minutes=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WeeklyOutreach:
     """This week's reach-out item (None when the week's batch is done or the setting is 0), the
     leads in the order they come up, and how many of them this week's item holds."""
@@ -304,7 +305,7 @@ def _referral_inputs(view: ContactView, index: Index) -> tuple[object, ...]:
 
 def _mark_overdue(item: FollowUp, today: dt.date) -> FollowUp:
     if item.due < today:
-        return FollowUp(**{**item.__dict__, "overdue": True})
+        return dataclasses.replace(item, overdue=True)
     return item
 
 
@@ -508,7 +509,7 @@ def _dedupe_ordinals(items: list[FollowUp]) -> list[FollowUp]:
         count = seen.get(item.uid, 0) + 1
         seen[item.uid] = count
         if count > 1:
-            item = FollowUp(**{**item.__dict__, "uid": stable_uid(item.uid, "again", str(count))})
+            item = dataclasses.replace(item, uid=stable_uid(item.uid, "again", str(count)))
         result.append(item)
     return result
 
@@ -685,7 +686,7 @@ def weekly_review(settings: Settings, today: dt.date, reviews: Collection[str]) 
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NextMove:
     """A contact's next move: the kind of follow-up, its day, whose move it is, and in words."""
 

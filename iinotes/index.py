@@ -20,7 +20,7 @@ from .timing import happened, meeting_day, meeting_start, skipped_time, status_o
 __all__ = ["happened", "meeting_day", "meeting_start", "upcoming"]  # the time rules, re-exported
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Referral:
     """An introduction: `source` (a contact path) pointed you to `name` (resolved to `target` if known)."""
 
@@ -30,7 +30,7 @@ class Referral:
     via: str  # the interview note (or contact note, for referred_by) it is recorded in
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ContactView:
     """A contact with what the rest of the vault says about them."""
 
@@ -44,7 +44,7 @@ class ContactView:
     nudges_sent: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterviewView:
     """An interview with its links resolved."""
 
@@ -53,7 +53,7 @@ class InterviewView:
     referrals: tuple[Referral, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Index:
     """Everything iinotes knows about a vault on a given day."""
 

@@ -16,7 +16,7 @@ STAGES = ("lead", "awaiting-reply", "replied", "scheduled", "met", "in-touch", "
 INACTIVE_STATUSES = ("paused", "declined", "do-not-contact", "archived")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Problem:
     """One thing wrong with one note (or the vault), with where it is and how to fix it."""
 
@@ -50,7 +50,7 @@ class Problem:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A wikilink as written (`[[target#heading|display]]`), before resolution."""
 
@@ -63,7 +63,7 @@ class Link:
         return f"[[{text}{'|' + self.display if self.display else ''}]]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One dated event in a contact's history: an outreach or a touch."""
 
@@ -72,7 +72,7 @@ class Entry:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Commitment:
     """Something promised: from the `commitments` list or a `- [ ]` body task with a 📅 date."""
 
@@ -83,7 +83,7 @@ class Commitment:
     source: Literal["front matter", "body"] = "front matter"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cadence:
     """How often to keep in touch: `count` of `unit` (d, w, m, y); `never` is represented by None."""
 
@@ -108,7 +108,7 @@ class Cadence:
         return f"{self.count}{self.unit}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     """A person (`type: contact`), with every front matter value parsed and checked."""
 
@@ -145,7 +145,7 @@ class Contact:
         return _line_of(self.lines, key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interview:
     """A meeting with a contact (`type: interview`), with every value parsed and checked."""
 

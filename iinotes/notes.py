@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable
@@ -245,7 +246,7 @@ def _typed(
     note: Note = _contact(fields) if kind == "contact" else _interview(fields)
     tasks = _body_tasks(fields, body, body_line)
     if tasks:
-        note = type(note)(**{**note.__dict__, "commitments": note.commitments + tasks})  # type: ignore[arg-type]
+        note = dataclasses.replace(note, commitments=note.commitments + tasks)
     known = CONTACT_KEYS if kind == "contact" else INTERVIEW_KEYS
     for key in data:
         close = difflib.get_close_matches(key.lower(), known, 1, 0.8) if key not in known else None
