@@ -48,12 +48,14 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` and `iinotes
 from benchmarks.bench_live import edit, percentile  # noqa: E402
 from benchmarks.common import (  # noqa: E402
     BENCH_TODAY,
+    MAXRSS_PER_MIB,
     REPO,
     emit_json,
     environment,
     format_table,
     log,
     prepared_vaults,
+    run_process,
     standard_parser,
 )
 
@@ -65,7 +67,6 @@ for p in sorted(Path(sys.argv[1]).rglob("*.md")):
     frontmatter.load(p).metadata
 """
 MEMORY_LIMIT_MB = 150.0
-MAXRSS_PER_MB = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,8 @@ class Runs:
 
 def run(command: Sequence[str], cwd: Path | None = None) -> tuple[float, float, float, int]:
     """Run `command` as a new process: (wall seconds, CPU seconds, peak RSS in MB, exit code)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    cpu = usage.ru_utime + usage.ru_stime
-    return seconds, cpu, usage.ru_maxrss / MAXRSS_PER_MB, process.returncode
+    done = run_process(command, cwd=cwd)
+    return done.seconds, done.cpu, done.rss_mib, done.returncode
 
 
 def iinotes(root: Path, *args: str) -> list[str]:
@@ -256,7 +252,7 @@ def measure_watch(root: Path, edits: int) -> dict[str, Any]:
         "p95": percentile(latencies, 0.95) if latencies else None,
         "max": max(latencies) if latencies else None,
         "missed": missed,
-        "memory_mb": usage.ru_maxrss / MAXRSS_PER_MB,
+        "memory_mb": usage.ru_maxrss / MAXRSS_PER_MIB,
     }
 
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +28,7 @@ from benchmarks.common import (  # noqa: E402
     format_table,
     log,
     prepared_vaults,
+    run_process,
     standard_parser,
 )
 
@@ -47,15 +46,10 @@ def run(tree: Path, vault: Path, args: list[str]) -> tuple[float, int]:
     ru_maxrss, which Linux reports in KiB)."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     command = [sys.executable, "-m", "iinotes", "--vault", str(vault), "--today", BENCH_TODAY.isoformat()]
-    started = time.perf_counter()
-    process = subprocess.Popen([*command, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise SystemExit(
-            f"{' '.join(args)} failed in {tree}: {process.stderr.read().decode() if process.stderr else ''}"
-        )
-    return seconds, usage.ru_maxrss
+    done = run_process([*command, *args], env=env, keep="stderr")
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed in {tree}: {done.output}")
+    return done.seconds, round(done.rss_mib * 1024)
 
 
 def main(argv: list[str] | None = None) -> int:

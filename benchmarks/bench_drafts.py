@@ -12,12 +12,9 @@ feed round uses a new `--today`, so the feed itself is made again every time, as
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +28,7 @@ from benchmarks.common import (  # noqa: E402
     format_table,
     log,
     prepared_vaults,
+    run_process,
     standard_parser,
 )
 
@@ -39,15 +37,8 @@ ME = '\n[me]\nname = "Jordan Ellis"\nbackground = "a teacher"\ngoal = "UX resear
 
 def run(args: list[str]) -> tuple[float, float, int]:
     """Seconds, peak RSS in MiB and exit code of one `python -m iinotes ARGS` process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "iinotes", *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB elsewhere
-    return seconds, usage.ru_maxrss * scale / 2**20, process.returncode
+    done = run_process([sys.executable, "-m", "iinotes", *args])
+    return done.seconds, done.rss_mib, done.returncode
 
 
 def pick_contact(root: Path) -> str:

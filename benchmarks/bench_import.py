@@ -23,7 +23,6 @@ import argparse
 import csv
 import io
 import json
-import os
 import random
 import re
 import shutil
@@ -31,14 +30,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):  # run as a script: make `benchmarks` and `iinotes` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import environment, log  # noqa: E402
+from benchmarks.common import environment, log, run_process  # noqa: E402
 
 FIRST = """James Mary John Patricia Robert Jennifer Michael Linda David Elizabeth William Barbara
 Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy Anthony Betty Mark
@@ -115,16 +113,10 @@ def generate(rows: int, seed: int = 15) -> bytes:
 
 def run(command: list[str]) -> tuple[float, int]:
     """Run one process; its wall-clock seconds and peak RSS in KiB (from wait4)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(
-            f"{' '.join(command)} failed: {process.stderr.read().decode() if process.stderr else ''}"
-        )
-    return seconds, usage.ru_maxrss
+    done = run_process(command, keep="stderr")
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {done.output}")
+    return done.seconds, round(done.rss_mib * 1024)
 
 
 def iinotes(root: Path, *args: str) -> list[str]:

@@ -25,14 +25,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))
 
 from davserver import PASSWORD, USER, Radicale, Reader  # noqa: E402
+
+from benchmarks.common import run_process  # noqa: E402
 
 NAIVE = """
 import sys, caldav, icalendar
@@ -64,16 +66,10 @@ def make_vault(root: Path, count: int) -> None:
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     """(seconds, peak RSS in MiB, output) of one process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=REPO)
-    assert process.stdout is not None
-    output = process.stdout.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise RuntimeError(f"{args} failed: {output}")
-    return seconds, usage.ru_maxrss // 1024, output
+    done = run_process(args, env=env, cwd=REPO, keep="all")
+    if done.returncode != 0:
+        raise RuntimeError(f"{args} failed: {done.output}")
+    return done.seconds, int(done.rss_mib), done.output
 
 
 def summary(values: list[float]) -> str:

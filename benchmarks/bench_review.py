@@ -13,11 +13,8 @@ on a shared machine they move less than wall time.
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make `benchmarks` and `iinotes` importable
@@ -30,6 +27,7 @@ from benchmarks.common import (  # noqa: E402
     format_table,
     log,
     prepared_vaults,
+    run_process,
     standard_parser,
 )
 
@@ -55,14 +53,10 @@ def run(root: Path, args: list[str]) -> tuple[float, float, int]:
         BENCH_TODAY.isoformat(),
         *args,
     ]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} exited {process.returncode}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    done = run_process(command)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} exited {done.returncode}")
+    return done.seconds, done.cpu, round(done.rss_mib * 1024)
 
 
 def main() -> None:

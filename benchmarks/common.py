@@ -17,6 +17,7 @@ import os
 import platform
 import pstats
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -255,6 +256,45 @@ class Target:
 
     def verdict(self, value: float) -> str:
         return "PASS" if value <= self.limit else "MISS"
+
+
+MAXRSS_PER_MIB = 2**20 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    """One whole process as users run it: wall and CPU seconds, peak RSS in MiB, exit code, output."""
+
+    seconds: float
+    cpu: float
+    rss_mib: float
+    returncode: int
+    output: str = ""
+
+
+def run_process(
+    command: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    keep: str = "",
+) -> ProcessRun:
+    """Run `command` as a new process and measure it (os.wait4: the child's own CPU time and peak RSS).
+    `keep`: "" discards all output, "stderr" keeps standard error (for error messages), "all" keeps
+    standard output and error together. Kept output is read while the process runs (no pipe stalls)."""
+    stdout = subprocess.PIPE if keep == "all" else subprocess.DEVNULL
+    stderr = {"": subprocess.DEVNULL, "stderr": subprocess.PIPE, "all": subprocess.STDOUT}[keep]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=stdout, stderr=stderr, cwd=cwd, env=env)
+    stream = process.stdout if keep == "all" else process.stderr
+    output = stream.read().decode("utf-8", "replace") if stream is not None else ""
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if stream is not None:
+        stream.close()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ProcessRun(seconds, cpu, usage.ru_maxrss / MAXRSS_PER_MIB, process.returncode, output)
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
