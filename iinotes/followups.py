@@ -17,7 +17,6 @@ from .index import ContactView, Index, same_objects
 from .model import INACTIVE_STATUSES, Commitment, Contact, Interview
 from .settings import Settings
 from .timing import (
-    WEEKDAYS,
     day_after,
     happened,
     meeting_day,
@@ -113,9 +112,6 @@ class _LazyText:
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-_day_after = day_after
 
 
 def _local_day(instant: dt.datetime, settings: Settings) -> dt.date:
@@ -328,7 +324,7 @@ def _contact_items(
                 FollowUp(
                     "nudge",
                     stable_uid(key, "nudge", str(number)),
-                    _day_after(last, settings.nudge_after_days),
+                    day_after(last, settings.nudge_after_days),
                     f"Nudge {name} ({_ordinal(number)} of {settings.max_nudges})",
                     f"no reply since {last.isoformat()}",
                     contact.path,
@@ -400,7 +396,7 @@ def _meeting_moves(
             FollowUp(
                 "reschedule",
                 stable_uid(note_key(latest), "reschedule", "1"),
-                _day_after(day, settings.reschedule_days_after),
+                day_after(day, settings.reschedule_days_after),
                 f"Reschedule with {contact.name}?",
                 f"the meeting on {day.isoformat()} {what}; ask whether a new date suits them",
                 latest.path,
@@ -425,7 +421,7 @@ def _meeting_moves(
         FollowUp(
             "schedule",
             stable_uid(key, "schedule", "1"),
-            _day_after(anchor, settings.schedule_days_after),
+            day_after(anchor, settings.schedule_days_after),
             f"Propose a time to {contact.name}",
             why,
             contact.path,
@@ -538,7 +534,7 @@ def _interview_items(
                 FollowUp(
                     "prepare",
                     stable_uid(key, "prepare", "1"),
-                    _day_after(day, -settings.prepare_days_before),
+                    day_after(day, -settings.prepare_days_before),
                     f"Prepare for {name}",
                     f"research them and prepare questions for the meeting {on}",
                     interview.path,
@@ -571,7 +567,7 @@ def _interview_items(
                     FollowUp(
                         "confirm",
                         stable_uid(key, "confirm", "1"),
-                        _day_after(day, -days),
+                        day_after(day, -days),
                         f"Confirm the meeting with {name}",
                         f"the meeting {on} is not confirmed yet (and has no time yet)",
                         interview.path,
@@ -600,7 +596,7 @@ def _interview_items(
             after = _shift(start, settings.thank_you_hours_after)
             due = _local_day(after, settings) if after is not None else dt.date.max
         else:
-            due = _day_after(day or today, math.ceil(settings.thank_you_hours_after / 24))
+            due = day_after(day or today, math.ceil(settings.thank_you_hours_after / 24))
         items.append(
             FollowUp(
                 "thank-you",
@@ -630,7 +626,7 @@ def _interview_items(
                 FollowUp(
                     "referral",
                     stable_uid(key, "referral", referral.name.casefold()),
-                    _day_after(day, settings.referral_days_after),
+                    day_after(day, settings.referral_days_after),
                     f"Reach out to {person} (referred by {name})",
                     f"{name} suggested you talk to {person}"
                     + ("" if target else "; there is no contact note for them yet"),
@@ -667,12 +663,11 @@ def weekly_review(settings: Settings, today: dt.date, reviews: Collection[str]) 
     the current week's item exists, so missed reviews never pile up as overdue."""
     if not settings.review_weekday:
         return None
-    year, week, weekday = today.isocalendar()
-    label = f"{year}-W{week:02d}"
+    label = week_of(today)
     path = f"reviews/{label}.md"
     if path in reviews:
         return None
-    due = _day_after(today, WEEKDAYS.index(settings.review_weekday) - (weekday - 1))
+    due = weekday_of_week(today, settings.review_weekday)
     return FollowUp(
         "review",
         stable_uid("vault", "review", label),
@@ -767,7 +762,7 @@ def _last_wait(view: ContactView, settings: Settings) -> NextMove | None:
     contact = view.contact
     if view.stage != "awaiting-reply" or len(contact.outreach) - 1 < settings.max_nudges:
         return None
-    end = _day_after(contact.outreach[-1].date, settings.nudge_after_days)
+    end = day_after(contact.outreach[-1].date, settings.nudge_after_days)
     return NextMove("reply", end, "theirs", f"waiting for a reply until {end}; every nudge is sent")
 
 
@@ -780,7 +775,7 @@ def no_move_by_design(view: ContactView, settings: Settings, today: dt.date) -> 
         resume = f", resumes {contact.resume}" if status == "paused" and contact.resume else ""
         return f"status {status}{resume}"
     if view.stage == "gone-quiet":
-        end = _day_after(contact.outreach[-1].date, settings.nudge_after_days)
+        end = day_after(contact.outreach[-1].date, settings.nudge_after_days)
         sent = len(contact.outreach) - 1
         return (
             f"the no-reply ladder ended on {end} ({sent} nudge{'s' if sent != 1 else ''} sent, no reply): "

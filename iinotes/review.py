@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from .followups import FollowUp
 from .index import Index, InterviewView, happened, meeting_day
 from .model import Commitment, Contact
+from .timing import week_of
 
 REVIEW_SCHEMA = "iinotes.review/1"
 STATS_SCHEMA = "iinotes.stats/1"
@@ -46,16 +47,10 @@ class Period:
         return isinstance(day, dt.date) and self.start <= day <= self.end
 
 
-def iso_week(day: dt.date) -> str:
-    """The ISO week a day is in, as `2026-W48` (the name of that week's review note)."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def week_period(day: dt.date) -> Period:
     """The ISO week (Monday to Sunday) holding `day`."""
     monday = day - dt.timedelta(days=day.weekday())
-    return Period(monday, monday + dt.timedelta(days=6), iso_week(day))
+    return Period(monday, monday + dt.timedelta(days=6), week_of(day))
 
 
 def month_period(day: dt.date) -> Period:
@@ -306,10 +301,10 @@ def weekly(
         "touch": "touches",
     }
     for event in all_events:
-        week_of = event.day - dt.timedelta(days=event.day.weekday())
-        if week_of in rows and event.kind in column:
-            rows[week_of][column[event.kind]] += 1
-    return [(iso_week(m), rows[m]) for m in mondays]
+        monday = event.day - dt.timedelta(days=event.day.weekday())
+        if monday in rows and event.kind in column:
+            rows[monday][column[event.kind]] += 1
+    return [(week_of(m), rows[m]) for m in mondays]
 
 
 # --- statistics over the whole history ---

@@ -14,8 +14,9 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from .review import FUNNEL_LABELS, Branch, Event, Review, Stats, iso_week, median, weekly
+from .review import FUNNEL_LABELS, Branch, Event, Review, Stats, median, weekly
 from .review_text import GROUP_HEADERS, days_text, group_cells, percent, summary_rows
+from .timing import week_of
 
 FOLDER = "reviews"
 HASH_KEY = "content_hash"
@@ -182,7 +183,7 @@ def _tree_list(stats: Stats) -> list[str]:
 def render_note(review: Review, stats: Stats, history: Sequence[Event]) -> str:
     """The review note's text, content hash included; `history` is every event (for the weekly chart)."""
     p = review.period
-    weekly_note = p.label == iso_week(p.start) and (p.end - p.start).days == 6 and p.start.weekday() == 0
+    weekly_note = p.label == week_of(p.start) and (p.end - p.start).days == 6 and p.start.weekday() == 0
     span = "this week" if weekly_note else "in the period"
     lines = [
         "---",
