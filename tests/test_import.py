@@ -594,7 +594,7 @@ def _wait_for_notes(root: Path, count: int, process: subprocess.Popen[bytes]) ->
     raise AssertionError(f"the import did not get to {count} notes: {process.poll()}")
 
 
-ROWS = 400
+ROWS = 2000  # enough that a fast disk cannot finish before the signal lands
 
 
 @pytest.fixture
