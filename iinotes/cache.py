@@ -21,7 +21,7 @@ import sys
 import time
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -128,53 +128,98 @@ def load(vault: Path) -> Entries:
         fd = os.open(vault / STATE_DIR / CACHE_FILE, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
         return {}
-    codec = _codec()
-    decode = json.JSONDecoder(object_hook=codec.decode_object).decode
+    decode = _decoder()
     entries: Entries = {}
     try:
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return {}
-            header = decode(handle.readline().decode())
-            if not isinstance(header, dict) or header != {"tag": _TAG, "classes": codec.layout}:
+            if decode(handle.readline().decode()) != header():
                 return {}
             for line in handle:
                 row = decode(line.decode())
                 if type(row) is dict:  # the trailer: the file is whole if it counts every note
                     return entries if row == {"tag": _TAG, "count": len(entries)} else {}
-                path, signature, parsed = row
-                if not (
-                    type(path) is str
-                    and type(parsed) is codec.parsed_note
-                    and type(signature) is list
-                    and len(signature) == 4
-                    and all(type(part) is int for part in signature)
-                ):
-                    raise _Miss
-                entries[path] = (tuple(signature), parsed)  # type: ignore[assignment]
+                path, signature, parsed = _checked(row)
+                entries[path] = (signature, parsed)
     except (_Miss, OSError, ValueError, TypeError, KeyError, RecursionError):
         pass
     return {}
 
 
-def save(vault: Path, entries: Entries, started_ns: int | None = None) -> None:
+def header() -> dict[str, object]:
+    """The first line of the cache (and of a parse worker's request): format, version, code and
+    the layout of every class, so a line is only ever read by the code that wrote it."""
+    return {"tag": _TAG, "classes": _codec().layout}
+
+
+@functools.cache
+def _decoder() -> Callable[[str], Any]:
+    return json.JSONDecoder(object_hook=_codec().decode_object).decode
+
+
+@functools.cache
+def _encoder() -> Callable[[object], str]:
+    return json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _checked(row: object) -> tuple[str, Signature, ParsedNote]:
+    """A decoded cache line as (path, signature, parsed note); _Miss if it is anything else."""
+    if type(row) is not list or len(row) != 3:
+        raise _Miss
+    path, signature, parsed = row
+    if not (
+        type(path) is str
+        and type(parsed) is _codec().parsed_note
+        and type(signature) is list
+        and len(signature) == 4
+        and all(type(part) is int for part in signature)
+    ):
+        raise _Miss
+    return path, tuple(signature), parsed  # type: ignore[return-value]
+
+
+def encode_row(path: str, signature: Signature, parsed: ParsedNote) -> str | None:
+    """The cache's line for one note (no newline), or None when it holds a value the format
+    cannot carry (that note is simply parsed again next time)."""
+    try:
+        return _encoder()([path, list(signature), _codec().encode(parsed)])
+    except _Miss:
+        return None
+
+
+def decode_row(line: str) -> tuple[str, Signature, ParsedNote] | None:
+    """A cache line read back, or None if it is not one this version writes."""
+    try:
+        return _checked(_decoder()(line))
+    except (_Miss, ValueError, TypeError, KeyError, RecursionError):
+        return None
+
+
+def save(
+    vault: Path, entries: Entries, started_ns: int | None = None, rows: Mapping[str, tuple[object, str]] = {}
+) -> None:
     """Write the cache, leaving out files modified too recently to trust their signature (and any
     note holding a value the format cannot carry: it is simply parsed again next time). Notes are
-    encoded and written a batch at a time: memory never holds the whole text."""
+    encoded and written a batch at a time: memory never holds the whole text. `rows`: lines
+    already encoded (by a parse worker), path -> (the parsed note they encode, line); used while
+    the entry still holds that very note."""
     started = started_ns if started_ns is not None else time.time_ns()
-    codec = _codec()
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    encode = _encoder()
 
     def pieces() -> Iterator[bytes]:
-        yield encode({"tag": _TAG, "classes": codec.layout}).encode() + b"\n"
+        yield encode(header()).encode() + b"\n"
         count, batch = 0, []
         for path, (signature, parsed) in entries.items():
             if racy(signature, started):
                 continue
-            try:
-                batch.append(encode([path, list(signature), codec.encode(parsed)]))
-            except _Miss:
+            known = rows.get(path)
+            line = (
+                known[1] if known is not None and known[0] is parsed else encode_row(path, signature, parsed)
+            )
+            if line is None:
                 continue
+            batch.append(line)
             count += 1
             if len(batch) == 500:
                 yield ("\n".join(batch) + "\n").encode()

@@ -9,6 +9,7 @@ keys, anchors and aliases, tags we do not know and front matter over 64 KiB are 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -116,7 +117,8 @@ def split(text: str) -> Split:
     return Split(front, body, body_line)
 
 
-def _resolve_plain(text: str) -> Any:
+def _resolve(text: str) -> Any:
+    """A plain scalar's value by the YAML 1.2 core schema (dates stay text)."""
     if text in _NULL:
         return None
     if text in _TRUE:
@@ -138,6 +140,10 @@ def _resolve_plain(text: str) -> Any:
     elif text in (".inf", ".nan"):
         return _SPECIAL_FLOAT[text]
     return text
+
+
+# the same few thousand words and days come back in note after note: resolve each once per run
+_resolve_plain = functools.lru_cache(maxsize=1 << 16)(_resolve)
 
 
 class _Builder:
@@ -282,6 +288,14 @@ def load_front_matter(text: str, first_line: int = 1) -> Loaded:
             "move long text into the note's body",
         )
         return Loaded(None, {}, [issue], "too-large")
+    fast = _simple(text, first_line)
+    if fast is not None:
+        return fast
+    return _composed(text, first_line)
+
+
+def _composed(text: str, first_line: int) -> Loaded:
+    """`load_front_matter` by libyaml's composer and the builder: any front matter at all."""
     if "&" in text or "*" in text:  # rare: confirm with the event stream before composing
         anchor = _find_anchor(text, first_line)
         if anchor is not None:
@@ -303,6 +317,234 @@ def load_front_matter(text: str, first_line: int = 1) -> Loaded:
         return Loaded(None, {}, [], kind)
     data = builder.mapping(root, ())
     return Loaded(data, builder.positions, builder.issues)
+
+
+# ------------------------------------------------------------------ the fast path for plain notes
+#
+# Most notes are a column of `key: value` lines, lists of words and lists of small mappings.
+# `_simple` reads exactly those with a few regular expressions, in a fraction of the composer's
+# time, and gives up (None) on anything else: then the composer reads the note. It is not a second
+# parser with its own meaning: whatever it accepts it must read exactly as `_composed` does
+# (values, types and positions), which tests/test_frontmatter_fast.py checks on generated notes.
+# It gives up on tabs, any character YAML treats specially (non-printable, other line breaks, BOM),
+# quotes with escapes, comments after values, multi-line values, block scalars, anchors, tags,
+# flow mappings, keys that are not simple words, duplicate keys, and values starting with any
+# indicator character.
+
+_UNSAFE_TEXT = re.compile(
+    r"[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(.*))?\Z")
+_ITEM_LINE = re.compile(r"( *)- +(.*?) *\Z")
+_ITEM_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(.*))?\Z")
+_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_FLOW_ITEM = re.compile(r" *([^ ,\[\]{}#:'\"][^,\[\]{}#:'\"]*?|\"[^\"\\]*\"|'[^']*') *(?:,|\Z)")
+
+
+def _inline(value: str) -> Any:
+    """A one-line value the fast path is sure of (the text after `key: `, trailing spaces cut), or
+    _GIVE_UP. Plain text may hold `[`, `,`, `'` and `:` not followed by a space, as in YAML's block
+    context."""
+    first = value[0]
+    if first == '"':
+        if value.count('"') == 2 and value[-1] == '"' and "\\" not in value:
+            return value[1:-1]
+        return _GIVE_UP
+    if first == "'":
+        if value.count("'") == 2 and value[-1] == "'":
+            return value[1:-1]
+        return _GIVE_UP
+    if first == "[":
+        return _flow(value)
+    if first in _PLAIN_START or ": " in value or " #" in value or value[-1] == ":":
+        return _GIVE_UP
+    return _resolve_plain(value)
+
+
+def _flow(value: str) -> Any:
+    """`[a, b, "c"]` on one line: a list of (plain or simply quoted) scalars, or _GIVE_UP."""
+    if value[-1] != "]":
+        return _GIVE_UP
+    inner = value[1:-1]
+    if not inner.strip():
+        return []
+    items: list[Any] = []
+    pos = 0
+    while pos < len(inner):
+        match = _FLOW_ITEM.match(inner, pos)
+        if match is None:
+            return _GIVE_UP
+        item = match.group(1)
+        if item[0] in "\"'":
+            items.append(item[1:-1])
+        elif item[0] in _PLAIN_START:
+            return _GIVE_UP
+        else:
+            items.append(_resolve_plain(item))
+        pos = match.end()
+        if pos == len(inner) and inner[-1] == ",":
+            return _GIVE_UP  # a trailing comma: leave it to the composer
+    return items
+
+
+def _flow_positions(value: str, line: int, column: int, path: Path_, positions: dict) -> None:
+    """Record where each item of a one-line flow list `value` (starting at `column`) starts."""
+    inner = value[1:-1]
+    pos = 0 if inner.strip() else len(inner)
+    index = 0
+    while pos < len(inner):
+        match = _FLOW_ITEM.match(inner, pos)
+        assert match is not None  # _flow accepted it
+        positions[path + (index,)] = (line, column + 1 + match.start(1))
+        index += 1
+        pos = match.end()
+
+
+class _GiveUp(Exception):
+    """The fast path is not sure: the composer reads the note."""
+
+
+_GIVE_UP: Any = _GiveUp  # returned, never raised, by the value readers
+
+
+def _simple(text: str, first_line: int) -> Loaded | None:
+    """Front matter made only of the common shapes, loaded without the composer; None otherwise."""
+    if "\t" in text or _UNSAFE_TEXT.search(text) is not None:
+        return None
+    lines = text.split("\n")
+    data: dict[str, Any] = {}
+    positions: dict[Path_, tuple[int, int]] = {}
+    base = first_line  # the file line of lines[0]
+    count = len(lines)
+    index = 0
+    while index < count:
+        line = lines[index]
+        index += 1
+        if not line or line[0] == "#":
+            continue
+        if line[0] == " ":
+            stripped = line.lstrip(" ")
+            if stripped and stripped[0] != "#":
+                return None  # indented, and not under a `key:` that opens a list
+            continue
+        match = _KEY_LINE.match(line)
+        if match is None:
+            return None
+        key, value = match.groups()
+        if key in data:
+            return None
+        if value and value[-1] == " ":
+            value = value.rstrip(" ")
+        number = base + index - 1
+        positions[(key, "@key")] = (number, 1)
+        if value:
+            parsed = _inline(value)
+            if parsed is _GIVE_UP:
+                return None
+            column = match.start(2) + 1
+            positions[(key,)] = (number, column)
+            if type(parsed) is list:
+                _flow_positions(value, number, column, (key,), positions)
+            data[key] = parsed
+            continue
+        if len(line) != len(key) + 1:
+            return None  # `key:` and spaces
+        ahead = index
+        while ahead < count and _skipped(lines[ahead]):
+            ahead += 1
+        if ahead == count or lines[ahead][0] not in " -":
+            positions[(key,)] = (number, len(key) + 2)  # null, just after the colon
+            data[key] = None
+            continue
+        listed = _block_list(lines, ahead, base, (key,), positions)
+        if listed is None:
+            return None
+        data[key], index = listed
+    if not data:
+        return None
+    return Loaded(data, positions, [])
+
+
+def _skipped(line: str) -> bool:
+    """A blank line or a comment line."""
+    stripped = line.lstrip(" ")
+    return not stripped or stripped[0] == "#"
+
+
+def _block_list(
+    lines: list[str], start: int, base: int, path: Path_, positions: dict
+) -> tuple[list[Any], int] | None:
+    """The block list whose first item is `lines[start]` (`base`: the file line of lines[0]): its
+    items and the index of the first line after it; None to give up."""
+    first = _ITEM_LINE.match(lines[start])
+    if first is None:
+        return None
+    indent = len(first.group(1))
+    positions[path] = (base + start, indent + 1)
+    items: list[Any] = []
+    index = start
+    count = len(lines)
+    while index < count:
+        line = lines[index]
+        if not line or line[0] == "#" or line[0] == " " and _skipped(line):
+            index += 1
+            continue
+        match = _ITEM_LINE.match(line)
+        if match is None:
+            break  # the next key, or something the caller gives up on
+        if match.end(1) != indent:
+            return None
+        number = base + index
+        index += 1
+        content = match.group(2)
+        if not content:
+            return None
+        column = match.start(2) + 1
+        at = path + (len(items),)
+        positions[at] = (number, column)
+        entry = _ITEM_KEY.match(content)
+        if entry is None:
+            value = _inline(content)
+            if value is _GIVE_UP or type(value) is list:
+                return None
+            items.append(value)
+            continue
+        # `- key: value`, then more `key: value` lines exactly under the first key
+        mapping: dict[str, Any] = {}
+        while True:
+            key, value = entry.groups()
+            if key in mapping:
+                return None
+            positions[at + (key, "@key")] = (number, column)
+            if value:
+                value = value.rstrip(" ")
+                parsed = _inline(value)
+                if parsed is _GIVE_UP or type(parsed) is list:
+                    return None
+                positions[at + (key,)] = (number, line.index(value, column + len(key)) + 1)
+                mapping[key] = parsed
+            elif len(line) == column + len(key):
+                positions[at + (key,)] = (number, column + len(key) + 1)
+                mapping[key] = None
+            else:
+                return None  # `key:` and spaces
+            if index == count:
+                break
+            line = lines[index]
+            stripped = line.lstrip(" ")
+            if not stripped or stripped[0] == "#" or len(line) - len(stripped) < column - 1:
+                break  # a blank line, or the next item or key
+            if len(line) - len(stripped) > column - 1:
+                return None  # a nested or continued value
+            entry = _ITEM_KEY.match(stripped)
+            if entry is None:
+                return None
+            number = base + index
+            index += 1
+        items.append(mapping)
+    if index < count and lines[index][:1] == " ":
+        return None  # an indented line that is not an item
+    return items, index
 
 
 def _find_anchor(text: str, first_line: int) -> RawIssue | None:

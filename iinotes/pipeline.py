@@ -112,6 +112,8 @@ class Vault:
         self._linked = False  # the last full scan met a symlink
         self._scan_problems: list[Problem] = []
         self._racy: set[str] = set()
+        self._unsaved = False  # notes read since the parse cache was last written
+        self._rows: dict[str, tuple[object, str]] = {}  # cache lines a parse worker sent (see cache.save)
         self.progress: Callable[[int, int], None] | None = None  # (notes looked at, of total) while reading
         self._templates = template_folders(self.root)  # never read as notes
 
@@ -199,14 +201,7 @@ class Vault:
             problems = list(problems)
             if previous is None:
                 previous = cache.load(self.root) if self.use_cache else {}
-            entries = {}
-            progress = self.progress
-            for count, ref in enumerate(refs.values()):
-                if progress is not None and count % 256 == 0:
-                    progress(count, len(refs))
-                self._take(ref, previous, entries, stats)
-            if progress is not None:
-                progress(len(refs), len(refs))
+            entries = self._take_all(refs, previous, stats)
             stats.removed = sorted(set(previous) - set(entries))
         self._listing = None
         self._refs = refs
@@ -223,16 +218,61 @@ class Vault:
         self._entries = entries
         stats.seconds = time.perf_counter() - started
         self.stats = stats
+        self._unsaved = self._unsaved or bool(stats.parsed or stats.removed)
         return problems
 
-    def _take(self, ref: FileRef, previous: cache.Entries, entries: cache.Entries, stats: LoadStats) -> None:
+    def _take_all(self, refs: dict[str, FileRef], previous: cache.Entries, stats: LoadStats) -> cache.Entries:
+        """Every note at `refs`, each as `_take` puts it; with thousands to parse, a worker process
+        parses the last part of them meanwhile (`iinotes.worker`): the same entries in the same
+        order, sooner."""
+        from . import worker
+
+        entries: cache.Entries = {}
+        progress = self.progress
+        todo = [ref for ref in refs.values() if not self._unchanged(ref, previous)]
+        helper = None
+        if worker.wanted(len(todo)):
+            helper = worker.Worker(todo[len(todo) - int(len(todo) * worker.SHARE) :])
+        handed = helper.paths if helper is not None else ()
+        for count, ref in enumerate(refs.values()):
+            if progress is not None and count % 256 == 0:
+                progress(count, len(refs))
+            if ref.path not in handed:
+                self._take(ref, previous, entries, stats)
+        if helper is not None:
+            rows: dict[str, tuple[object, str]] = {}
+            for ref, parsed, row in helper.results():
+                self._take(ref, previous, entries, stats, parsed)
+                if parsed is not None and row is not None and entries[ref.path][1] is parsed:
+                    rows[ref.path] = (parsed, row)
+            self._rows = rows
+            order = {path: number for number, path in enumerate(refs)}
+            entries = {path: entries[path] for path in refs}
+            stats.changed.sort(key=order.__getitem__)
+        if progress is not None:
+            progress(len(refs), len(refs))
+        return entries
+
+    def _unchanged(self, ref: FileRef, previous: cache.Entries) -> bool:
+        known = previous.get(ref.path)
+        return known is not None and known[0] == ref.signature and ref.path not in self._racy
+
+    def _take(
+        self,
+        ref: FileRef,
+        previous: cache.Entries,
+        entries: cache.Entries,
+        stats: LoadStats,
+        parsed: ParsedNote | None = None,
+    ) -> None:
         """Put the note at `ref` into `entries`: the one in `previous` while its signature is the same
-        (and it was not read racily), else parsed again."""
+        (and it was not read racily), else `parsed` (the note as a worker parsed it) or parsed here."""
         known = previous.get(ref.path)
         if known is not None and known[0] == ref.signature and ref.path not in self._racy:
             entries[ref.path] = known
             return
-        parsed = _parse(ref)
+        if parsed is None:
+            parsed = _parse(ref)
         stats.parsed += 1
         if (
             known is not None
@@ -297,8 +337,9 @@ class Vault:
                     interviews.append(item.note)
             index = build_index(contacts, interviews, self.settings, today, problems, memo)
         build.built(key, index)
-        if self.use_cache and self._entries is not None and (self.stats.parsed or self.stats.removed):
-            cache.save(self.root, self._entries, self._started_ns)
+        if self.use_cache and self._entries is not None and self._unsaved:
+            cache.save(self.root, self._entries, self._started_ns, self._rows)
+            self._unsaved, self._rows = False, {}
         return index
 
     def index_with(self, replaced: Mapping[str, bytes | None]) -> Index:

@@ -38,6 +38,20 @@ def _day(year: int, month: int, day: int, raw: str) -> dt.date:
 
 def parse_date(value: object) -> dt.date:
     """A calendar day written `YYYY-MM-DD`."""
+    return _date_text(value) if type(value) is str else _date(value)
+
+
+def parse_when(value: object) -> dt.date | dt.datetime:
+    """A date, or a date-time `YYYY-MM-DDTHH:MM[:SS][offset]`; naive date-times are wall time."""
+    return _when_text(value) if type(value) is str else _when(value)
+
+
+# A vault writes the same few thousand days and links again and again: each text is parsed once
+# per run, and its (immutable) value shared by every note that holds it.
+_MEMO = 1 << 16
+
+
+def _date(value: object) -> dt.date:
     raw = str(value).strip()
     if isinstance(value, str):
         match = _DATE.match(raw)
@@ -48,8 +62,7 @@ def parse_date(value: object) -> dt.date:
     raise ValueError(f"{raw or 'an empty value'} is not a date; write YYYY-MM-DD, e.g. 2026-11-25")
 
 
-def parse_when(value: object) -> dt.date | dt.datetime:
-    """A date, or a date-time `YYYY-MM-DDTHH:MM[:SS][offset]`; naive date-times are wall time."""
+def _when(value: object) -> dt.date | dt.datetime:
     raw = str(value).strip()
     if isinstance(value, str):
         if _DATE.match(raw):
@@ -67,6 +80,10 @@ def parse_when(value: object) -> dt.date | dt.datetime:
     raise ValueError(
         f"{raw or 'an empty value'} is not a date or date-time; write 2026-11-25 or 2026-11-25T14:30"
     )
+
+
+_date_text = functools.lru_cache(maxsize=_MEMO)(_date)
+_when_text = functools.lru_cache(maxsize=_MEMO)(_when)
 
 
 def _offset(text: str, raw: str) -> dt.tzinfo:
@@ -116,6 +133,12 @@ def parse_cadence(value: object) -> Cadence | None:
 
 def parse_link(value: object) -> Link:
     """A quoted wikilink: `[[Jane Doe]]`, `[[contacts/Jane Doe|Jane]]`, `[[Jane Doe#Notes]]`."""
+    if type(value) is str:
+        return _link_text(value)
+    return _link(value)
+
+
+def _link(value: object) -> Link:
     if not isinstance(value, str):
         raise ValueError(f'{value!s} is not a link; write "[[Name]]"')
     raw = value.strip()
@@ -131,6 +154,9 @@ def parse_link(value: object) -> Link:
     if not target:
         raise ValueError(f'{raw} links to nothing; write "[[Name]]"')
     return Link(target, heading.strip(), display.strip())
+
+
+_link_text = functools.lru_cache(maxsize=_MEMO)(_link)
 
 
 @functools.cache

@@ -1,0 +1,114 @@
+"""A large read hands part of the notes to a worker process: the very same result, or its own.
+
+Each test reads one vault (the sample vault, every broken note of the test data, notes the cache
+copied into several folders) with the worker and without it, and compares the
+notes, the problems, the order of what changed and the parse cache's bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from iinotes import worker
+from iinotes.cache import CACHE_FILE
+from iinotes.pipeline import Vault
+from iinotes.vault import STATE_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 23)
+PAST = 1_700_000_000
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    """A vault of the sample vault's notes and the test data's broken notes, three times over."""
+    root = tmp_path / "vault"
+    shutil.copytree(ROOT / "sample-vault", root, ignore=shutil.ignore_patterns(".iinotes"))
+    broken = sorted((ROOT / "tests" / "data" / "validate").glob("*.md"))
+    for copy in range(3):
+        for folder in ("contacts", "interviews"):
+            target = root / folder / f"copy {copy}"
+            target.mkdir(parents=True)
+            for note in sorted((root / folder).glob("*.md")):
+                shutil.copy(note, target / note.name)
+        for note in broken:
+            shutil.copy(note, root / "contacts" / f"copy {copy}" / note.name)
+    for path in root.rglob("*.md"):
+        os.utime(path, (PAST, PAST))
+    time.sleep(0.1)  # the files' ctime is now: older than 50 ms, the cache trusts them
+    return root
+
+
+def read(root: Path) -> tuple[list[object], list[object], list[str], bytes]:
+    """Read the vault from scratch: notes, problems, what changed, the parse cache written."""
+    shutil.rmtree(root / STATE_DIR, ignore_errors=True)
+    vault = Vault(root, today=TODAY)
+    notes, problems = vault.read()
+    changed = list(vault.stats.changed)
+    vault.index()  # writes the parse cache
+    return notes, problems, changed, (root / STATE_DIR / CACHE_FILE).read_bytes()
+
+
+def test_a_worker_reads_exactly_what_one_process_reads(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IINOTES_WORKERS", "0")
+    alone = read(big)
+    monkeypatch.delenv("IINOTES_WORKERS")
+    monkeypatch.setattr(worker, "MIN_NOTES", 1)
+    handed: list[int] = []
+    results = worker.Worker.results
+
+    def counted(self: worker.Worker):  # type: ignore[no-untyped-def]
+        for item in results(self):
+            handed.append(item[1] is not None)
+            yield item
+
+    monkeypatch.setattr(worker.Worker, "results", counted)
+    shared = read(big)
+    assert len(handed) > 50 and all(handed)  # the worker parsed its part
+    assert shared[0] == alone[0] and shared[1] == alone[1] and shared[2] == alone[2]
+    assert shared[3] == alone[3]  # the parse cache: the same bytes
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        "import sys; sys.exit(3)",  # dies at once
+        "import sys; sys.stdin.read(); print('[\"contacts/x.md\", [1, 2, 3, 4], null]')",  # garbage
+        'import sys; sys.stdin.read(); print(\'{"header": 1, "count": 0}\')',  # another version
+        "import sys, time; sys.stdin.read(); sys.stdout.write('[\"a\"'); sys.stdout.flush()",  # cut short
+    ],
+)
+def test_a_failing_worker_changes_nothing(
+    big: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, program: str
+) -> None:
+    monkeypatch.setenv("IINOTES_WORKERS", "0")
+    alone = read(big)
+    monkeypatch.delenv("IINOTES_WORKERS")
+    monkeypatch.setattr(worker, "MIN_NOTES", 1)
+    fake = tmp_path / "fake.py"
+    fake.write_text(program)
+    real = sys.executable
+    monkeypatch.setattr(worker, "_command", lambda: [real, str(fake)])
+    assert read(big) == alone
+
+
+def test_a_worker_that_cannot_start_changes_nothing(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IINOTES_WORKERS", "0")
+    alone = read(big)
+    monkeypatch.delenv("IINOTES_WORKERS")
+    monkeypatch.setattr(worker, "MIN_NOTES", 1)
+    monkeypatch.setattr(worker, "_command", lambda: [str(big / "no such program")])
+    assert read(big) == alone
+
+
+def test_the_worker_is_used_only_for_large_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not worker.wanted(worker.MIN_NOTES - 1)
+    assert worker.wanted(worker.MIN_NOTES) == ((os.cpu_count() or 1) > 1)
+    monkeypatch.setenv("IINOTES_WORKERS", "0")
+    assert not worker.wanted(10 * worker.MIN_NOTES)
