@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import itertools
 import json
+import operator
 import os
 import stat
 import sys
@@ -269,6 +270,10 @@ class _Codec:
             hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
             self.checks[name] = [self._check(hints[f.name]) for f in fields]
         self.layout = [[name, [field for _, field, _ in fields]] for name, fields in self.fields.items()]
+        self.specs: dict[type, tuple[str, Callable[[object], tuple[object, ...]], list[object]]] = {
+            cls: (name, _getter([field for _, field, _ in self.fields[name]]), self.defaults[name])
+            for name, cls in self.classes.items()
+        }
         from .notes import ParsedNote
 
         self.parsed_note = ParsedNote
@@ -306,7 +311,10 @@ class _Codec:
         if kind is str or kind is int or kind is bool or value is None:
             return value
         if kind is tuple:
-            return {"t": [self.encode(part) for part in value]}  # type: ignore[attr-defined]
+            parts: tuple[object, ...] = value  # type: ignore[assignment]
+            if all(type(part) is str for part in parts):  # aliases, tags: the common tuple
+                return {"t": list(parts)}
+            return {"t": [self.encode(part) for part in parts]}
         if kind is dt.date:
             return {"d": value.isoformat()}  # type: ignore[attr-defined]
         if kind is dt.datetime:
@@ -314,13 +322,14 @@ class _Codec:
             if tzinfo is not None and type(tzinfo) is not dt.timezone:
                 raise _Miss  # a named zone: not carried (the note is parsed again next time)
             return {"w": value.isoformat()}  # type: ignore[attr-defined]
-        name = kind.__name__
-        if self.classes.get(name) is not kind:
+        spec = self.specs.get(kind)  # exactly one of the model's classes, not a subclass
+        if spec is None:
             raise _Miss
+        name, getter, defaults = spec
         out: list[object] = [name]
-        for position, field, default in self.fields[name]:
-            part = getattr(value, field)
-            if type(part) is type(default) and part == default:
+        for position, part in enumerate(getter(value)):
+            default = defaults[position]
+            if part is default or (type(part) is type(default) and part == default):
                 continue
             kind = type(part)
             out += (
@@ -335,11 +344,11 @@ class _Codec:
             return obj if "tag" in obj else _fail()
         ((key, value),) = obj.items()
         if key == "t" and type(value) is list:
-            return tuple(value)
+            return tuple([_shared(part) if type(part) is str else part for part in value])
         if key == "d" and type(value) is str:
-            return dt.date.fromisoformat(value)
+            return _day(value)
         if key == "w" and type(value) is str:
-            return dt.datetime.fromisoformat(value)
+            return _moment(value)
         if key == "c" and type(value) is list and len(value) % 2 and type(value[0]) is str:
             name = value[0]
             cls = self.classes.get(name)
@@ -351,11 +360,24 @@ class _Codec:
                 position, part = value[index], value[index + 1]
                 if type(position) is not int or not 0 <= position < len(args) or not checks[position](part):
                     raise _Miss
-                args[position] = part
+                args[position] = _shared(part) if type(part) is str else part
             if dataclasses.MISSING in args:
                 raise _Miss
             return cls(*args)
         raise _Miss
+
+
+# Notes read back share their repeated values (a company, a status, a tag, a day) as parsed notes
+# do (`values`, `frontmatter12` memoize them): one object each, not one per note.
+_shared = functools.lru_cache(maxsize=1 << 16)(lambda text: text)
+_day = functools.lru_cache(maxsize=1 << 16)(dt.date.fromisoformat)
+_moment = functools.lru_cache(maxsize=1 << 16)(dt.datetime.fromisoformat)
+
+
+def _getter(names: list[str]) -> Callable[[object], tuple[object, ...]]:
+    """Every field of an object in one call, always as a tuple."""
+    get = operator.attrgetter(*names)
+    return (lambda value: (get(value),)) if len(names) == 1 else get
 
 
 def _fail() -> object:

@@ -131,11 +131,13 @@ def too_large(path: str, head: bytes, size: int) -> ParsedNote:
 
 def parse_note(path: str, data: bytes) -> ParsedNote:
     """Parse a file's bytes; `path` is vault-relative with `/` separators."""
-    head = data[:MAX_NOTE_BYTES].decode("utf-8", "replace").replace("\r\n", "\n")
-    suspect = _looks_ours(path, head[:70000])
+    judged_by: list[str] = []  # what tells whether a broken file is ours: its front matter once split
+
+    def head() -> str:  # the text as far as it decodes (made only for a broken file)
+        return data[:MAX_NOTE_BYTES].decode("utf-8", "replace").replace("\r\n", "\n")
 
     def broken(line: int, column: int, code: str, message: str, hint: str) -> ParsedNote:
-        if not suspect:
+        if not _looks_ours(path, judged_by[0] if judged_by else head()[:70000]):
             return ParsedNote(path, None, (), False)
         return ParsedNote(path, None, (Problem(path, line, column, "error", code, message, hint),), True)
 
@@ -143,7 +145,7 @@ def parse_note(path: str, data: bytes) -> ParsedNote:
         return too_large(path, data[:70_000], len(data))
     nul = data.find(b"\x00")
     if nul >= 0:
-        line, column = _line_col(head, len(data[:nul].decode("utf-8", "replace").replace("\r\n", "\n")))
+        line, column = _line_col(head(), len(data[:nul].decode("utf-8", "replace").replace("\r\n", "\n")))
         return broken(
             line,
             column,
@@ -185,7 +187,7 @@ def parse_note(path: str, data: bytes) -> ParsedNote:
         )
     if parts.front_matter is None:
         return ParsedNote(path, None, (), False)
-    suspect = _looks_ours(path, parts.front_matter)
+    judged_by.append(parts.front_matter)
     loaded = load_front_matter(parts.front_matter, 1)
     if loaded.data is None:
         if loaded.issues:

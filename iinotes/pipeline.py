@@ -241,6 +241,12 @@ class Vault:
                 self._take(ref, previous, entries, stats)
         if helper is not None:
             rows: dict[str, tuple[object, str]] = {}
+            if self.use_cache:  # the parse cache's lines of our own part, while the worker finishes
+                for path in stats.changed:
+                    signature, mine = entries[path]
+                    row = cache.encode_row(path, signature, mine)
+                    if row is not None:
+                        rows[path] = (mine, row)
             for ref, parsed, row in helper.results():
                 self._take(ref, previous, entries, stats, parsed)
                 if parsed is not None and row is not None and entries[ref.path][1] is parsed:
@@ -306,6 +312,10 @@ class Vault:
         from .index import IndexMemo, build_index, update_index
 
         problems = self._load(hint)
+        if self.use_cache and self._entries is not None and self._unsaved:
+            # before the index is built: the lines a worker sent are let go before it takes memory
+            cache.save(self.root, self._entries, self._started_ns, self._rows)
+            self._unsaved, self._rows = False, {}
         today = self.today  # once: a run across midnight must not key one day's index with another
         build = self.build
         key = (self.settings, today, tuple(problems))
@@ -337,9 +347,6 @@ class Vault:
                     interviews.append(item.note)
             index = build_index(contacts, interviews, self.settings, today, problems, memo)
         build.built(key, index)
-        if self.use_cache and self._entries is not None and self._unsaved:
-            cache.save(self.root, self._entries, self._started_ns, self._rows)
-            self._unsaved, self._rows = False, {}
         return index
 
     def index_with(self, replaced: Mapping[str, bytes | None]) -> Index:
