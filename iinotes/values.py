@@ -195,6 +195,7 @@ _TAG_BREAKERS = re.compile(r"[\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]")
 _TAG_WORDS = {"+": "plus", "&": "and", "@": "at", "#": "sharp"}
 
 
+@functools.lru_cache(maxsize=1 << 12)  # a vault uses a few dozen tags, on thousands of notes
 def tag_problem(tag: str) -> str | None:
     """Why Obsidian would not accept `tag` (written without #) as a tag, or None when it would."""
     bad = sorted(set(_TAG_BREAKERS.findall(tag)))
