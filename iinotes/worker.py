@@ -37,10 +37,20 @@ SHARE = 0.45  # the part of the notes the worker takes (it starts later, and enc
 
 
 def wanted(count: int) -> bool:
-    """Whether parsing `count` notes is worth a worker."""
+    """Whether parsing `count` notes is worth a worker: thousands of them, and a core that is likely
+    free (on a machine whose every core is busy, two processes only take turns on one)."""
     if os.environ.get("IINOTES_WORKERS", "").strip() == "0" or not sys.executable:
         return False
-    return count >= MIN_NOTES and (os.cpu_count() or 1) > 1
+    cores = os.cpu_count() or 1
+    return count >= MIN_NOTES and cores > 1 and _load() < cores - 0.25
+
+
+def _load() -> float:
+    """The machine's load average over the last minute (0 where the system does not tell)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # Windows
+        return 0.0
 
 
 class Worker:

@@ -45,6 +45,13 @@ def big(tmp_path: Path) -> Path:
     return root
 
 
+def force_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hand notes to a worker however few there are and however busy the machine is."""
+    monkeypatch.setattr(worker, "MIN_NOTES", 1)
+    monkeypatch.setattr(worker, "_load", lambda: 0.0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
 def read(root: Path) -> tuple[list[object], list[object], list[str], bytes]:
     """Read the vault from scratch: notes, problems, what changed, the parse cache written."""
     shutil.rmtree(root / STATE_DIR, ignore_errors=True)
@@ -59,7 +66,7 @@ def test_a_worker_reads_exactly_what_one_process_reads(big: Path, monkeypatch: p
     monkeypatch.setenv("IINOTES_WORKERS", "0")
     alone = read(big)
     monkeypatch.delenv("IINOTES_WORKERS")
-    monkeypatch.setattr(worker, "MIN_NOTES", 1)
+    force_worker(monkeypatch)
     handed: list[int] = []
     results = worker.Worker.results
 
@@ -90,7 +97,7 @@ def test_a_failing_worker_changes_nothing(
     monkeypatch.setenv("IINOTES_WORKERS", "0")
     alone = read(big)
     monkeypatch.delenv("IINOTES_WORKERS")
-    monkeypatch.setattr(worker, "MIN_NOTES", 1)
+    force_worker(monkeypatch)
     fake = tmp_path / "fake.py"
     fake.write_text(program)
     real = sys.executable
@@ -102,13 +109,21 @@ def test_a_worker_that_cannot_start_changes_nothing(big: Path, monkeypatch: pyte
     monkeypatch.setenv("IINOTES_WORKERS", "0")
     alone = read(big)
     monkeypatch.delenv("IINOTES_WORKERS")
-    monkeypatch.setattr(worker, "MIN_NOTES", 1)
+    force_worker(monkeypatch)
     monkeypatch.setattr(worker, "_command", lambda: [str(big / "no such program")])
     assert read(big) == alone
 
 
-def test_the_worker_is_used_only_for_large_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_worker_is_used_only_for_large_reads_with_a_free_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(worker, "_load", lambda: 0.0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     assert not worker.wanted(worker.MIN_NOTES - 1)
-    assert worker.wanted(worker.MIN_NOTES) == ((os.cpu_count() or 1) > 1)
+    assert worker.wanted(worker.MIN_NOTES)
+    monkeypatch.setattr(worker, "_load", lambda: 1.9)  # both cores busy
+    assert not worker.wanted(worker.MIN_NOTES)
+    monkeypatch.setattr(worker, "_load", lambda: 0.0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not worker.wanted(worker.MIN_NOTES)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setenv("IINOTES_WORKERS", "0")
     assert not worker.wanted(10 * worker.MIN_NOTES)
