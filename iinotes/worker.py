@@ -62,9 +62,8 @@ class Worker:
         self.refs = list(refs)
         self.paths = {ref.path for ref in self.refs}
         self.process: subprocess.Popen[bytes] | None = None
-        request = json.dumps(
-            {"header": header(), "refs": [[ref.path, ref.abspath, list(ref.signature)] for ref in self.refs]},
-            ensure_ascii=False,
+        request = json.dumps(  # ASCII: a vault folder whose name is not UTF-8 travels as \udcxx escapes
+            {"header": header(), "refs": [[ref.path, ref.abspath, list(ref.signature)] for ref in self.refs]}
         ).encode()
         try:
             self.process = subprocess.Popen(

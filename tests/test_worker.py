@@ -127,3 +127,19 @@ def test_the_worker_is_used_only_for_large_reads_with_a_free_core(monkeypatch: p
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setenv("IINOTES_WORKERS", "0")
     assert not worker.wanted(10 * worker.MIN_NOTES)
+
+
+def test_a_vault_folder_whose_name_is_not_utf8(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = os.path.join(os.fsencode(tmp_path), b"caf\xe9 vault")
+    try:
+        os.makedirs(os.path.join(root, b"contacts"))
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes UTF-8 names only")
+    for number in range(30):
+        with open(os.path.join(root, b"contacts", b"c%d.md" % number), "wb") as handle:
+            handle.write(b"---\ntype: contact\nname: C %d\n---\n" % number)
+    force_worker(monkeypatch)
+    vault = Vault(os.fsdecode(root), today=TODAY)
+    notes, problems = vault.read()
+    assert len(notes) == 30 and problems == []
+    assert len(vault._rows) == 30  # the worker's part came back (the rest was encoded here)
