@@ -53,6 +53,7 @@ from benchmarks.common import (  # noqa: E402
     emit_json,
     environment,
     format_table,
+    load_average,
     log,
     prepared_vaults,
     run_process,
@@ -306,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     for vault in prepared_vaults(args.sizes, args.seed, args.keep):
-        log(f"{vault.notes:,} notes: {args.repeat} interleaved rounds ...")
+        log(f"{vault.notes:,} notes: {args.repeat} interleaved rounds (load average {load_average()}) ...")
         mark = len(lines)
         runs = measure_size(vault.root, args.repeat, only)
         watch = measure_watch(vault.root, args.watch_edits) if args.watch_edits else None
@@ -360,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
         if checks:
             lines.append(format_table(["target", "wall ratio", "cpu ratio", "limit", "verdict"], checks))
+        lines.append(f"load average after: {load_average()}")
         log("\n".join(lines[mark:]))  # as soon as a size is done: a later failure keeps it
         document["sizes"].append(
             {

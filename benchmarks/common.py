@@ -328,7 +328,16 @@ def environment() -> dict[str, Any]:
         "system": platform.system(),
         "cpus": os.cpu_count(),
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "load": load_average(),
     }
+
+
+def load_average() -> list[float] | None:
+    """The machine's load average (1, 5, 15 minutes) where the system tells it: how quiet it was."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
 
 
 def emit_json(document: dict[str, Any]) -> None:
