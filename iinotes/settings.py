@@ -364,7 +364,8 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> Settings:
     names["publish.url"] = "publish_url"
     names["publish.user"] = "publish_user"
     kwargs = {names[key]: value for key, value in found.items()}
-    kwargs.setdefault("timezone", machine_timezone())
+    if "timezone" not in kwargs:  # asked only when needed: finding it imports tzlocal
+        kwargs["timezone"] = machine_timezone()
     return Settings(**kwargs)
 
 
