@@ -195,8 +195,9 @@ class Pieces:
         self.zones: dict[str, int] = {}  # events by VTIMEZONE
         self.days: dict[dt.date, int] = {}  # zoned events by day
 
-    def add(self, kept: _Kept) -> None:
-        at = bisect.bisect_left(self.order, kept.sort)
+    def add(self, kept: _Kept, at: int | None = None) -> None:
+        """Put an event in its place (`at`, when known: the end of the events added in order)."""
+        at = bisect.bisect_left(self.order, kept.sort) if at is None else at
         self.order.insert(at, kept.sort)
         self.data.insert(at, kept.data)
         self.events[kept.sort[1]] = kept
@@ -274,9 +275,9 @@ def render(
         event = _event(item, old.get(item.uid), when, extra, known, today, settings)
         new[item.uid] = event.previous()
         kept.append(event)
-    kept.sort(key=lambda event: event.sort)
-    for event in kept:
-        pieces.add(event)
+    kept.sort(key=lambda event: event.sort)  # stable: events with one UID stay in the items' order
+    for at, event in enumerate(kept):
+        pieces.add(event, at)
     if len(pieces.events) == len(items):  # UIDs are unique: `update_render` can find each event
         pieces.made_for = (settings, today)
     if sequences is not None:

@@ -4,6 +4,7 @@ after every kind of edit, one long-lived Vault gives exactly what a fresh full b
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from test_feed import every_kind
 TODAY = dt.date(2026, 11, 23)
 SETTINGS = 'timezone = "America/New_York"\n[feed]\nname = "Test feed"\nprivate_details = true\n'
 STAMP = [1_700_000_000]
+EXAMPLES = itertools.count()
 
 
 def write(path: Path, text: str | None) -> None:
@@ -339,7 +341,7 @@ def test_random_edit_sequences_equal_a_full_build(make_vault, steps):
     after each, the long-lived Vault's feed equals a fresh full build's."""
     from iinotes import Vault
 
-    vault = make_vault(f"v{STAMP[0]}")
+    vault = make_vault(f"v{next(EXAMPLES)}")  # a new vault for each example
     referral_vault(vault)
     live = Vault(vault.root, today=TODAY, use_cache=False)
     _, _, previous = live.feed()
@@ -348,3 +350,19 @@ def test_random_edit_sequences_equal_a_full_build(make_vault, steps):
         if text is not None or (vault.root / rel).exists():
             write(vault.root / rel, text)
         previous = same_as_fresh(live, previous, [rel], (number, rel, text))
+
+
+def test_events_with_one_uid_keep_the_order_of_their_items(tmp_path):
+    """Two follow-ups with one UID (copied notes sharing an `id`) on one day: the feed keeps them in
+    the order of the items (a stable sort), whichever comes first."""
+    from iinotes.followups import FollowUp
+    from iinotes.ics import Pieces, render
+    from iinotes.settings import load_settings
+
+    settings = load_settings(tmp_path)
+    day = dt.date(2026, 11, 25)
+    first, second = (FollowUp("manual", "same@iinotes", day, title, "", "a.md", "A", None) for title in "XY")
+    for items in ([first, second], [second, first]):
+        data = render(items, settings, TODAY, memo=Pieces())
+        titles = [line for line in data.split(b"\r\n") if line.startswith(b"SUMMARY:")]
+        assert titles == [b"SUMMARY:" + item.title.encode() for item in items]
