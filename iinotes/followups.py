@@ -6,6 +6,7 @@ ambiguous one the first occurrence, as RFC 5545 says)."""
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import hashlib
@@ -13,7 +14,7 @@ import math
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from .index import ContactView, Index, same_objects
+from .index import ContactView, Index, InterviewView, same_objects
 from .model import INACTIVE_STATUSES, Commitment, Contact, Interview
 from .settings import Settings
 from .timing import (
@@ -128,65 +129,228 @@ def _shift(instant: dt.datetime, hours: int) -> dt.datetime | None:
         return None
 
 
-Memo = dict[str, tuple[tuple[object, ...], tuple[object, ...], list[tuple[tuple[object, ...], FollowUp]]]]
+Key = tuple[object, ...]  # a follow-up's place in the order (`_order`)
+Keyed = list[tuple[Key, FollowUp]]
+
+
+class Ordered:
+    """Follow-ups in their order (`_order`) with their keys, changed a few at a time: `apply`
+    removes and inserts by key (a binary search each) instead of sorting everything again."""
+
+    __slots__ = ("keys", "items")
+
+    def __init__(self, keyed: Keyed | None = None) -> None:
+        self.keys: list[Key] = [key for key, _ in keyed or ()]
+        self.items: list[FollowUp] = [item for _, item in keyed or ()]
+
+    def distinct(self) -> bool:
+        """No two keys are equal (else a full sort's order of the two cannot be told by the key)."""
+        keys = self.keys
+        return all(keys[n] != keys[n + 1] for n in range(len(keys) - 1))
+
+    def apply(self, removed: Keyed, added: Keyed) -> bool:
+        """Take out `removed` and put in `added`; False (and left half done: make it again) when an
+        item is missing or a key would be equal to another's."""
+        keys, items = self.keys, self.items
+        for key, item in removed:
+            at = bisect.bisect_left(keys, key)
+            if at == len(keys) or items[at] is not item:
+                return False
+            del keys[at], items[at]
+        for key, item in added:
+            at = bisect.bisect_left(keys, key)
+            if at < len(keys) and keys[at] == key:
+                return False
+            keys.insert(at, key)
+            items.insert(at, item)
+        return True
+
+
+class Kept:
+    """What `follow_ups` keeps between calls on one Vault (watch mode), so that `update_follow_ups`
+    works out again only the contacts a change reaches: each active contact's follow-ups with what
+    they were computed from (`contacts`: reused for equal inputs and the very same notes), those of
+    interviews whose contact note is missing (`orphans`), the weekly items, the whole list in order
+    (`ordered`), and what the weekly reach-out reads: how many follow-ups name each contact (`busy`),
+    the leads free this week in their order (`leads`, `lead_of`) and who got a first outreach this
+    week (`started`). `made_for` is the settings and day they hold for (None: nothing kept)."""
+
+    def __init__(self) -> None:
+        self.made_for: tuple[Settings, dt.date] | None = None
+        self.contacts: dict[str, tuple[Key, tuple[object, ...], Keyed]] = {}
+        self.orphans: dict[str, Keyed] = {}
+        self.weekly: Keyed = []
+        self.ordered = Ordered()
+        self.busy: dict[str, int] = {}
+        self.leads: list[Key] = []
+        self.lead_of: dict[str, Key] = {}
+        self.started: set[str] = set()
 
 
 def follow_ups(
     index: Index,
     settings: Settings,
     today: dt.date,
-    memo: Memo | None = None,
+    memo: Kept | None = None,
     reviews: Collection[str] = (),
 ) -> list[FollowUp]:
     """Every open follow-up of the vault on `today`, sorted by day, time, kind, then name. `reviews`:
-    the vault-relative paths of the review notes written (`reviews/2026-W48.md`).
+    the vault-relative paths of the review notes written (`reviews/2026-W48.md`; any container of
+    paths will do).
 
-    `memo` (a dict kept by the caller between calls) holds each contact's follow-ups with
-    everything they were computed from; a contact whose inputs are all equal (usually the very
-    same note objects) is not worked out again. Watch mode rebuilds use it."""
-    keyed: list[tuple[tuple[object, ...], FollowUp]] = []
-    fresh: Memo = {}
+    `memo` (kept by the caller between calls) holds each contact's follow-ups with everything they
+    were computed from; a contact whose inputs are all equal (usually the very same note objects)
+    is not worked out again. It is then ready for `update_follow_ups`. Watch mode rebuilds use it."""
+    kept = memo if memo is not None else Kept()
+    known_contacts, kept.contacts, kept.orphans = kept.contacts, {}, {}
+    keyed: Keyed = []
     for view in index.contacts.values():
         if status_on(view.contact, today) != "active":
             continue
-        interviews = [index.interviews[p].interview for p in view.interviews]
-        notes = (view.contact, *interviews)
-        inputs = (settings, today, view.stage, view.last_touch, _referral_inputs(view, index))
-        known = memo.get(view.contact.path) if memo is not None else None
-        if known is not None and known[0] == inputs and same_objects(known[1], notes):
-            produced = known[2]
-        else:
-            items = _contact_items(view, interviews, index, settings, today)
-            for interview in interviews:
-                items += _interview_items(view, interview, index, settings, today)
-            items = [_after_pause(i, view.contact) for i in items]
-            produced = [(_order(item), item) for item in (_mark_overdue(i, today) for i in items)]
-        fresh[view.contact.path] = (inputs, notes, produced)
-        keyed += produced
+        produced = _contact_follow_ups(view, index, settings, today, known_contacts.get(view.contact.path))
+        kept.contacts[view.contact.path] = produced
+        keyed += produced[2]
     for path, iview in index.interviews.items():  # interviews whose contact note is missing
-        if iview.contact is None and iview.interview.contact is not None:
-            orphan = Contact(path=path, name=iview.interview.contact.target)
-            fake = ContactView(orphan, "lead", (path,), None, (), (), None, 0)
-            keyed += [
-                (_order(item), item)
-                for item in (
-                    _mark_overdue(i, today)
-                    for i in _interview_items(fake, iview.interview, index, settings, today)
-                )
-            ]
-    busy = {item.contact_path for _, item in keyed if item.contact_path}
-    weekly = reach_out(index, settings, today, busy)
-    if weekly.item is not None:
-        item = _mark_overdue(weekly.item, today)
-        keyed.append((_order(item), item))
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
+        orphan = _orphan_follow_ups(iview, index, settings, today)
+        if orphan:
+            kept.orphans[path] = orphan
+            keyed += orphan
+    kept.busy = {}
+    for _, item in keyed:
+        if item.contact_path:
+            kept.busy[item.contact_path] = kept.busy.get(item.contact_path, 0) + 1
+    weekly = reach_out(index, settings, today, kept.busy)
+    kept.lead_of = {
+        path: lead for path in weekly.leads if (lead := _lead_key(index.contacts[path], today)) is not None
+    }
+    kept.leads = sorted(kept.lead_of.values())
+    kept.started = {path for path, view in index.contacts.items() if _started(view, today)}
+    kept.weekly = _weekly(weekly.item, index, settings, today, reviews)
+    keyed += kept.weekly
+    keyed.sort(key=lambda pair: pair[0])
+    kept.ordered = Ordered(keyed)
+    kept.made_for = (settings, today) if kept.ordered.distinct() else None
+    return list(kept.ordered.items)
+
+
+def update_follow_ups(
+    kept: Kept,
+    index: Index,
+    settings: Settings,
+    today: dt.date,
+    contacts: Collection[str],
+    interviews: Collection[str],
+    reviews: Collection[str] = (),
+) -> tuple[list[FollowUp], Keyed, Keyed] | None:
+    """What `follow_ups` would give for `index`, from `kept` (made by the last `follow_ups` or
+    update, for an index that differs from this one only in the notes of `contacts` (contact
+    paths) and `interviews` (interview paths): those are worked out again (the caller says which;
+    see `pipeline.Build.reach`), with the weekly items. Also the follow-ups taken out and put in
+    (with their keys): every follow-up of those contacts, even one that is the very same object
+    (its event reads more of the contact: `feed.private_details`). None when it cannot be done
+    this way (nothing kept for these settings and day, or two items would tie in the order): then
+    `follow_ups` must run, and `kept` is to be made again by it."""
+    if kept.made_for != (settings, today):
+        return None
+    removed: Keyed = []
+    added: Keyed = []
+    named: set[str] = set()  # contacts whose number of follow-ups naming them changed
+    for path in contacts:
+        old = kept.contacts.pop(path, None)
+        view = index.contacts.get(path)
+        new = None
+        if view is not None and status_on(view.contact, today) == "active":
+            new = _contact_follow_ups(view, index, settings, today, old)
+            kept.contacts[path] = new
+        removed += old[2] if old is not None else ()
+        added += new[2] if new is not None else ()
+    for path in interviews:
+        old_items = kept.orphans.pop(path, None)
+        iview = index.interviews.get(path)
+        new_items = _orphan_follow_ups(iview, index, settings, today) if iview is not None else []
+        if new_items:
+            kept.orphans[path] = new_items
+        removed += old_items or ()
+        added += new_items
+    for sign, changes in ((-1, removed), (1, added)):
+        for _, item in changes:
+            if item.contact_path:
+                count = kept.busy.get(item.contact_path, 0) + sign
+                if count:
+                    kept.busy[item.contact_path] = count
+                else:
+                    del kept.busy[item.contact_path]
+                named.add(item.contact_path)
+    for path in {*contacts, *named}:
+        lead = kept.lead_of.pop(path, None)
+        if lead is not None:
+            del kept.leads[bisect.bisect_left(kept.leads, lead)]
+        view = index.contacts.get(path)
+        lead = _lead_key(view, today) if view is not None and path not in kept.busy else None
+        if lead is not None:
+            kept.lead_of[path] = lead
+            bisect.insort(kept.leads, lead)
+        kept.started.discard(path)
+        if view is not None and _started(view, today):
+            kept.started.add(path)
+    removed += kept.weekly
+    quota = _quota(settings, len(kept.started))
+    chosen = [index.contacts[str(lead[-1])] for lead in kept.leads[:quota]]
+    kept.weekly = _weekly(
+        _outreach_item(chosen, settings, today) if quota else None, index, settings, today, reviews
+    )
+    added += kept.weekly
+    if not kept.ordered.apply(removed, added):
+        kept.made_for = None
+        return None
+    return list(kept.ordered.items), removed, added
+
+
+def _contact_follow_ups(
+    view: ContactView,
+    index: Index,
+    settings: Settings,
+    today: dt.date,
+    known: tuple[Key, tuple[object, ...], Keyed] | None,
+) -> tuple[Key, tuple[object, ...], Keyed]:
+    """An active contact's follow-ups with what they were computed from (`known`, the last ones:
+    reused when every input is equal and the notes are the very same objects)."""
+    interviews = [index.interviews[p].interview for p in view.interviews]
+    notes = (view.contact, *interviews)
+    inputs = (settings, today, view.stage, view.last_touch, _referral_inputs(view, index))
+    if known is not None and known[0] == inputs and same_objects(known[1], notes):
+        return known
+    items = _contact_items(view, interviews, index, settings, today)
+    for interview in interviews:
+        items += _interview_items(view, interview, index, settings, today)
+    items = [_after_pause(i, view.contact) for i in items]
+    return inputs, notes, [(_order(item), item) for item in (_mark_overdue(i, today) for i in items)]
+
+
+def _orphan_follow_ups(iview: InterviewView, index: Index, settings: Settings, today: dt.date) -> Keyed:
+    """The follow-ups of an interview whose contact note is missing (none for the others)."""
+    if iview.contact is not None or iview.interview.contact is None:
+        return []
+    path = iview.interview.path
+    orphan = Contact(path=path, name=iview.interview.contact.target)
+    fake = ContactView(orphan, "lead", (path,), None, (), (), None, 0)
+    return [
+        (_order(item), item)
+        for item in (
+            _mark_overdue(i, today) for i in _interview_items(fake, iview.interview, index, settings, today)
+        )
+    ]
+
+
+def _weekly(
+    outreach: FollowUp | None, index: Index, settings: Settings, today: dt.date, reviews: Collection[str]
+) -> Keyed:
+    """The reach-out and review items of this week, with their keys."""
+    items = [_mark_overdue(outreach, today)] if outreach is not None else []
     review = weekly_review(settings, today, reviews) if index.contacts else None  # nothing to review yet
     if review is not None:
-        keyed.append((_order(review), review))
-    keyed.sort(key=lambda pair: pair[0])
-    return [item for _, item in keyed]
+        items.append(review)
+    return [(_order(item), item) for item in items]
 
 
 def _order(item: FollowUp) -> tuple[object, ...]:
@@ -221,36 +385,50 @@ def reach_out(
     got their first outreach this week already), or "Develop more contacts" when none are left.
     Leads in `busy` (contact paths with a follow-up of their own: a referral, a manual follow-up)
     have their move already and are left out of the queue."""
-    per_week = settings.weekly_outreach
     leads = sorted(
         (
-            view
+            (key, view)
             for view in index.contacts.values()
-            if view.stage == "lead"
-            and not view.contact.outreach
-            and status_on(view.contact, today) == "active"
-            and view.contact.path not in busy
+            if (key := _lead_key(view, today)) is not None and view.contact.path not in busy
         ),
-        key=lambda v: (v.contact.added or dt.date.min, v.contact.name.casefold(), v.contact.path),
+        key=lambda pair: pair[0],
     )
-    paths = tuple(v.contact.path for v in leads)
-    if per_week == 0:
-        return WeeklyOutreach(None, paths, 0)
-    started = sum(
-        1
-        for v in index.contacts.values()
-        if v.contact.outreach and same_week(v.contact.outreach[0].date, today)
-    )
-    quota = max(0, per_week - started)
+    paths = tuple(view.contact.path for _, view in leads)
+    started = sum(1 for view in index.contacts.values() if _started(view, today))
+    quota = _quota(settings, started)
     if quota == 0:
         return WeeklyOutreach(None, paths, 0)
+    chosen = [view for _, view in leads[:quota]]
+    return WeeklyOutreach(_outreach_item(chosen, settings, today), paths, len(chosen))
+
+
+def _lead_key(view: ContactView, today: dt.date) -> Key | None:
+    """A lead's place in the reach-out queue (added first, then name); None when not a lead."""
+    contact = view.contact
+    if view.stage != "lead" or contact.outreach or status_on(contact, today) != "active":
+        return None
+    return (contact.added or dt.date.min, contact.name.casefold(), contact.path)
+
+
+def _started(view: ContactView, today: dt.date) -> bool:
+    """Whether the contact got their first outreach this week."""
+    return bool(view.contact.outreach) and same_week(view.contact.outreach[0].date, today)
+
+
+def _quota(settings: Settings, started: int) -> int:
+    """How many leads this week's reach-out item holds, with `started` contacts begun this week."""
+    return max(0, settings.weekly_outreach - started)
+
+
+def _outreach_item(chosen: list[ContactView], settings: Settings, today: dt.date) -> FollowUp:
+    """This week's reach-out item for the `chosen` leads (none left: develop more contacts)."""
+    per_week = settings.weekly_outreach
     due = weekday_of_week(today, settings.outreach_weekday)
     uid = stable_uid("vault", "reach-out", week_of(today))
-    chosen = leads[:quota]
     if chosen:
         names = ", ".join(v.contact.name for v in chosen)
         count = f"{len(chosen)} new contact{'s' if len(chosen) != 1 else ''}"
-        item = FollowUp(
+        return FollowUp(
             "reach-out",
             uid,
             due,
@@ -261,18 +439,16 @@ def reach_out(
             names,
             chosen[0].contact.path if len(chosen) == 1 else None,
         )
-    else:
-        item = FollowUp(
-            "reach-out",
-            uid,
-            due,
-            "Develop more contacts: ask for referrals, alumni, LinkedIn",
-            "no leads are left in your list; add people with `iinotes new contact`",
-            "",
-            "",
-            None,
-        )
-    return WeeklyOutreach(item, paths, len(chosen))
+    return FollowUp(
+        "reach-out",
+        uid,
+        due,
+        "Develop more contacts: ask for referrals, alumni, LinkedIn",
+        "no leads are left in your list; add people with `iinotes new contact`",
+        "",
+        "",
+        None,
+    )
 
 
 def _referral_inputs(view: ContactView, index: Index) -> tuple[object, ...]:

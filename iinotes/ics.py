@@ -8,12 +8,13 @@ feed back with icalendar and ical.js."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import __version__
 from .followups import FollowUp
@@ -139,11 +140,100 @@ def _when_key(item: FollowUp) -> str:
 
 def in_feed(items: list[FollowUp], today: dt.date, horizon_days: int) -> list[FollowUp]:
     """The items the feed shows: overdue ones and those due within the horizon."""
+    shows = shown_by(today, horizon_days)
+    return [item for item in items if shows(item)]
+
+
+def shown_by(today: dt.date, horizon_days: int) -> Callable[[FollowUp], bool]:
+    """Whether the feed shows an item (see `in_feed`)."""
     try:
         last = today + dt.timedelta(days=horizon_days)
     except OverflowError:
         last = dt.date.max
-    return [item for item in items if item.overdue or item.due <= last]
+    return lambda item: item.overdue or item.due <= last
+
+
+class _Kept(NamedTuple):
+    """One event of the last feed: the item and what it was rendered from (`when`, `inputs`), its
+    place (`sort`: DTSTART, UID), the digest of its lines but DTSTAMP, its zone and day, and its
+    bytes (`data`, with the DTSTAMP line `stamp` after the first `head` bytes)."""
+
+    item: FollowUp
+    when: str
+    inputs: tuple[object, ...]
+    sort: tuple[str, str]
+    digest: str
+    tzid: str | None
+    day: dt.date
+    head: int
+    stamp: str
+    data: bytes
+
+    def previous(self) -> Previous:
+        """What the feed says about this event (as `previous_sequences` would read it)."""
+        sequence = self.inputs[0]
+        assert isinstance(sequence, int)
+        return Previous(sequence, self.when, self.stamp, self.digest)
+
+
+class Pieces:
+    """The last feed `render` made, in pieces (watch mode keeps it between calls): each event's
+    bytes in the feed's order, and what the calendar around them needs (the zones of timed events
+    and their days). `update_render` replaces a few events and joins the bytes again, without
+    rendering the others. `made_for`: the settings and day they hold for (None: nothing kept)."""
+
+    def __init__(self) -> None:
+        self._calendar: tuple[tuple[object, ...], bytes] | None = None
+        self.clear()
+
+    def clear(self) -> None:
+        """Hold no event."""
+        self.made_for: tuple[Settings, dt.date] | None = None
+        self.events: dict[str, _Kept] = {}  # by UID
+        self.order: list[tuple[str, str]] = []  # (DTSTART, UID) of every event, sorted
+        self.data: list[bytes] = []  # their bytes, in the same order
+        self.zones: dict[str, int] = {}  # events by VTIMEZONE
+        self.days: dict[dt.date, int] = {}  # zoned events by day
+
+    def add(self, kept: _Kept, at: int | None = None) -> None:
+        """Put an event in its place (`at`, when known: the end of the events added in order)."""
+        at = bisect.bisect_left(self.order, kept.sort) if at is None else at
+        self.order.insert(at, kept.sort)
+        self.data.insert(at, kept.data)
+        self.events[kept.sort[1]] = kept
+        if kept.tzid:
+            self.zones[kept.tzid] = self.zones.get(kept.tzid, 0) + 1
+            self.days[kept.day] = self.days.get(kept.day, 0) + 1
+
+    def remove(self, uid: str) -> None:
+        kept = self.events.pop(uid)
+        at = bisect.bisect_left(self.order, kept.sort)
+        del self.order[at], self.data[at]
+        if kept.tzid:
+            _less(self.zones, kept.tzid)
+            _less(self.days, kept.day)
+
+    def feed(self, settings: Settings) -> bytes:
+        """The whole calendar: its head and time zones, then every event."""
+        zones = tuple(sorted(self.zones))
+        key = (settings.feed_name, zones, min(self.days, default=None), max(self.days, default=None))
+        if self._calendar is None or self._calendar[0] != key:
+            name = escape_text(settings.feed_name)
+            out = [
+                "BEGIN:VCALENDAR",
+                "VERSION:2.0",
+                f"PRODID:{PRODID}",
+                "CALSCALE:GREGORIAN",
+                f"NAME:{name}",
+                f"X-WR-CALNAME:{name}",
+                f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+                f"X-PUBLISHED-TTL:{REFRESH}",
+            ]
+            parts = [fold(line) for line in out]
+            if zones:
+                parts.append(vtimezones_text(zones, min(self.days), max(self.days)))
+            self._calendar = (key, "".join(parts).encode("utf-8"))
+        return b"".join([self._calendar[1], *self.data, b"END:VCALENDAR\r\n"])
 
 
 def render(
@@ -154,7 +244,7 @@ def render(
     previous: bytes | None = None,
     private: dict[str, str] | None = None,
     sequences: dict[str, Previous] | None = None,
-    memo: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] | None = None,
+    memo: Pieces | None = None,
     drafts: dict[str, str] | None = None,
 ) -> bytes:
     """The calendar for `items` (already filtered with `in_feed`) as bytes.
@@ -164,65 +254,116 @@ def render(
     day without edits is byte-identical); a new or changed event is stamped today at 00:00 UTC.
     Or `sequences`, what `previous_sequences(previous)` would give (it is updated in place to this
     feed's). `private`: contact path -> extra description text (emails, phones), used only when
-    the vault opts in with `feed.private_details`. `memo`: rendered events kept between calls
-    (an event whose inputs are equal is not rendered again). `drafts`: UID -> the drafted message
-    the description carries (`feed.drafts`)."""
+    the vault opts in with `feed.private_details`. `memo`: the pieces of the last feed, kept
+    between calls (an event whose item is the very same and whose inputs are equal is not rendered
+    again); made anew for `update_render`. `drafts`: UID -> the drafted message the description
+    carries (`feed.drafts`)."""
     old = sequences if sequences is not None else previous_sequences(previous)
     new: dict[str, Previous] = {}
-    stamp = f"{_date(today)}T000000Z"
-    events: list[tuple[_Event, str]] = []
-    zones: set[str] = set()
-    first, last = dt.date.max, dt.date.min
-    fresh: dict[int, tuple[FollowUp, str, tuple[object, ...], _Event]] = {}
+    known_events = memo.events if memo is not None else {}
+    pieces = memo if memo is not None else Pieces()
+    pieces.clear()
+    kept: list[_Kept] = []
     for item in items:
-        # keyed by identity: unchanged contacts give the very same FollowUp objects (the memo holds
-        # them, so an id is never reused while its entry lives)
-        known = memo.get(id(item)) if memo is not None else None
-        if known is not None and known[0] is not item:
+        known = known_events.get(item.uid)
+        if known is not None and known.item is not item:
             known = None
-        when = known[1] if known is not None else _when_key(item)
-        before = old.get(item.uid)
-        sequence = 0 if before is None else before.sequence + (before.when != when)
+        when = known.when if known is not None else _when_key(item)
         extra = private.get(item.contact_path or "", "") if private and settings.private_details else ""
         if drafts and item.uid in drafts:
             extra = f"{extra}\n\n{drafts[item.uid]}" if extra else drafts[item.uid]
-        inputs = (sequence, today, settings.alarms, settings.private_details, extra)
-        event = (
-            known[3]
-            if known is not None and known[2] == inputs
-            else _render_event(item, sequence, today, settings, when, extra)
-        )
-        fresh[id(item)] = (item, when, inputs, event)
-        kept = before.stamp if before is not None and before.digest == event.digest else ""
-        new[item.uid] = Previous(sequence, when, kept or stamp, event.digest)
-        events.append((event, new[item.uid].stamp))
-        if event.tzid:
-            zones.add(event.tzid)
-            first, last = min(first, event.day), max(last, event.day)
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
+        event = _event(item, old.get(item.uid), when, extra, known, today, settings)
+        new[item.uid] = event.previous()
+        kept.append(event)
+    kept.sort(key=lambda event: event.sort)  # stable: events with one UID stay in the items' order
+    for at, event in enumerate(kept):
+        pieces.add(event, at)
+    if len(pieces.events) == len(items):  # UIDs are unique: `update_render` can find each event
+        pieces.made_for = (settings, today)
     if sequences is not None:
         sequences.clear()
         sequences.update(new)
-    name = escape_text(settings.feed_name)
-    out = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        f"NAME:{name}",
-        f"X-WR-CALNAME:{name}",
-        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
-        f"X-PUBLISHED-TTL:{REFRESH}",
-    ]
-    parts = [fold(line) for line in out]
-    if zones:
-        parts.append(vtimezones_text(sorted(zones), first, last))
-    for event, event_stamp in sorted(events, key=lambda pair: (pair[0].sort_key, pair[0].uid)):
-        parts += [event.head, fold(f"DTSTAMP:{event_stamp}"), event.body]
-    parts.append("END:VCALENDAR\r\n")
-    return "".join(parts).encode("utf-8")
+    return pieces.feed(settings)
+
+
+def update_render(
+    pieces: Pieces,
+    removed: Sequence[FollowUp],
+    added: Sequence[FollowUp],
+    settings: Settings,
+    today: dt.date,
+    sequences: dict[str, Previous],
+    private: dict[str, str] | None = None,
+) -> bytes | None:
+    """The feed `render` would make of the items of the last one (kept in `pieces`, whose SEQUENCE
+    map is `sequences`) without `removed` and with `added` (both already filtered with `in_feed`),
+    rendering only the added. Both are updated in place. None when it cannot be done this way
+    (nothing kept for these settings and day, an item missing, or a UID twice): then `render`."""
+    gone = {item.uid for item in removed}
+    uids = [item.uid for item in added]
+    if (
+        pieces.made_for != (settings, today)
+        or len(gone) != len(removed)
+        or len(set(uids)) != len(uids)
+        or any((known := pieces.events.get(item.uid)) is None or known.item is not item for item in removed)
+        or any(uid in pieces.events and uid not in gone for uid in uids)
+    ):
+        pieces.made_for = None
+        return None
+    old = {uid: sequences.pop(uid) for uid in gone}
+    for uid in gone:
+        pieces.remove(uid)
+    for item in added:
+        extra = private.get(item.contact_path or "", "") if private and settings.private_details else ""
+        event = _event(item, old.get(item.uid), _when_key(item), extra, None, today, settings)
+        sequences[item.uid] = event.previous()
+        pieces.add(event)
+    return pieces.feed(settings)
+
+
+def _event(
+    item: FollowUp,
+    before: Previous | None,
+    when: str,
+    extra: str,
+    known: _Kept | None,
+    today: dt.date,
+    settings: Settings,
+) -> _Kept:
+    """An item's event after `before` (the last feed's): `known` when rendered from equal inputs
+    (with the DTSTAMP it keeps now), else rendered. SEQUENCE rises when `when` changed; DTSTAMP is
+    the last feed's while the event's other lines are unchanged, else today at 00:00 UTC."""
+    sequence = 0 if before is None else before.sequence + (before.when != when)
+    inputs = (sequence, today, settings.alarms, settings.private_details, extra)
+    if known is None or known.inputs != inputs:
+        event = _render_event(item, sequence, today, settings, when, extra)
+        stamp = _stamp(before, event.digest, today)
+        head = event.head.encode("utf-8")
+        data = head + fold(f"DTSTAMP:{stamp}").encode("utf-8") + event.body.encode("utf-8")
+        sort = (event.sort_key, item.uid)
+        return _Kept(item, when, inputs, sort, event.digest, event.tzid, event.day, len(head), stamp, data)
+    stamp = _stamp(before, known.digest, today)
+    if stamp == known.stamp:
+        return known
+    line = len(fold(f"DTSTAMP:{known.stamp}").encode("utf-8"))
+    data = (
+        known.data[: known.head] + fold(f"DTSTAMP:{stamp}").encode("utf-8") + known.data[known.head + line :]
+    )
+    return known._replace(stamp=stamp, data=data)
+
+
+def _less(counts: dict[Any, int], key: object) -> None:
+    counts[key] -= 1
+    if not counts[key]:
+        del counts[key]
+
+
+def _stamp(before: Previous | None, digest: str, today: dt.date) -> str:
+    return (
+        before.stamp
+        if before is not None and before.digest == digest and before.stamp
+        else f"{_date(today)}T000000Z"
+    )
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,22 @@ def same_objects(old: tuple[object, ...], new: tuple[object, ...]) -> bool:
     return len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True))
 
 
+def view_differs(old: ContactView | InterviewView | None, new: ContactView | InterviewView | None) -> bool:
+    """Whether a note's view differs between two indexes (None: not in that one): another note
+    object (see `same_objects`), or any other value not equal."""
+    if old is new:
+        return False
+    if old is None or new is None or type(old) is not type(new):
+        return True
+    names = _VIEW_FIELDS[type(old)]
+    return getattr(old, names[0]) is not getattr(new, names[0]) or any(
+        getattr(old, name) != getattr(new, name) for name in names[1:]
+    )
+
+
+_VIEW_FIELDS = {kind: [f.name for f in dataclasses.fields(kind)] for kind in (ContactView, InterviewView)}
+
+
 class IndexMemo:
     """What `build_index` keeps between calls on one Vault (watch mode), so that after an edit only
     the notes that changed, and the contacts they touch, are worked out again. Results are reused

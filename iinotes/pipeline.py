@@ -53,8 +53,18 @@ class Build:
     current while nothing is dirty and `key` (settings, today, scanning problems) is equal; with a
     few dirty notes and the same key it is updated for just those (`index.update_index`), else
     built again. The follow-ups are reused only for that very index, the feed only for those
-    follow-ups and an equal previous feed. What the stages keep between builds (`memos`) is
-    per-note work, reused only for the very same note objects, which only unchanged files keep;
+    follow-ups and an equal previous feed.
+
+    From one index to the next, the follow-ups and the feed are updated rather than made again:
+    `followups` keeps those made from `made_from` (each contact's, in order), `changed` the paths
+    changed since (None: an index was built from scratch since, so every view is compared);
+    `reach` says which contacts and interviews that reaches. `diff` is what the last update took
+    out and put in, starting from the list `made` (the follow-ups of `made_from`), and `pieces`
+    the feed made from the follow-ups `fed` (its events' bytes; `shown` its items in order):
+    the feed is updated from `diff` only when it starts from the very list the feed was made
+    from. Anything else (settings, today, a foreign index, a tie in the order, a UID twice, drafts
+    in the feed) makes them all again. What the stages keep between builds (`memos`) is per-note
+    work, reused only for the very same note objects, which only unchanged files keep;
     `sequences` is a pure function of the feed bytes `sequences_of` (the last feed made)."""
 
     dirty: set[str] = field(default_factory=set)
@@ -64,22 +74,72 @@ class Build:
     feed: tuple[bytes | None, Sequence[FollowUp], bytes] | None = None  # previous given, shown, data
     sequences_of: bytes | None = None
     sequences: dict[str, Any] = field(default_factory=dict)  # uid: ics.Previous
-    memos: dict[str, Any] = field(default_factory=dict)  # "index", "followups", "render", "drafts"
+    memos: dict[str, Any] = field(default_factory=dict)  # "index", "drafts"
+    changed: set[str] | None = field(default_factory=set)
+    made_from: Index | None = None
+    made: list[FollowUp] | None = None
+    followups: Any = None  # followups.Kept
+    diff: tuple[list[FollowUp], Any, Any] | None = None  # made before, taken out, put in (keyed)
+    fed: list[FollowUp] | None = None
+    shown: Any = None  # followups.Ordered
+    pieces: Any = None  # ics.Pieces
 
     def invalidate(self, paths: Collection[str]) -> None:
         """Notes changed (or went): what was made from the index must be made again."""
         if paths:
             self.dirty.update(paths)
+            if self.changed is not None:
+                self.changed.update(paths)
             self.items, self.feed = None, None
 
     def current(self, key: tuple[object, ...]) -> Index | None:
         """The index built for `key`, if nothing changed since."""
         return self.index if self.index is not None and not self.dirty and self.key == key else None
 
-    def built(self, key: tuple[object, ...], index: Index) -> None:
-        """A new index was made for `key` from every change so far."""
+    def built(self, key: tuple[object, ...], index: Index, updated: bool) -> None:
+        """A new index was made for `key` from every change so far (`updated`: by updating the
+        last one for the dirty notes, else from scratch)."""
         self.key, self.index, self.items, self.feed = key, index, None, None
         self.dirty.clear()
+        if not updated:
+            self.changed = None
+
+    def reach(self, index: Index) -> tuple[set[str], set[str]] | None:
+        """The contacts and interviews (paths) whose follow-ups must be worked out again to go from
+        those of `made_from` to those of `index`; None when all must be (nothing made yet, another
+        day or zone, or a change that reaches a quarter of the contacts).
+
+        A contact's follow-ups read its view, the views of its interviews and those of the people
+        its interviews refer; an interview without a contact note has its own. So: every contact
+        and interview whose view differs (`index.view_differs`: compared where notes changed, and
+        at their interviews' contacts, which `update_index` works out again; everywhere after a
+        build from scratch), the contacts of the interviews that differ, and everyone who referred
+        a contact that differs (`referrals_received`, in either index)."""
+        from .index import view_differs
+
+        old = self.made_from
+        if old is None or old.today != index.today or old.timezone != index.timezone:
+            return None
+        if self.changed is None:
+            places = {*old.contacts, *index.contacts, *old.interviews, *index.interviews}
+        else:
+            places = set(self.changed)
+        interviews = {p for p in places if view_differs(old.interviews.get(p), index.interviews.get(p))}
+        contacts = {
+            view.contact
+            for p in interviews
+            for view in (old.interviews.get(p), index.interviews.get(p))
+            if view is not None and view.contact is not None
+        }
+        contacts |= {p for p in places if view_differs(old.contacts.get(p), index.contacts.get(p))}
+        redo = set(contacts)
+        for path in contacts:
+            for view in (old.contacts.get(path), index.contacts.get(path)):
+                if view is not None:
+                    redo.update(referral.source for referral in view.referrals_received)
+        if len(redo) + len(interviews) > max(UPDATE_LIMIT, len(index.contacts) // 4):
+            return None
+        return redo, interviews
 
 
 class Vault:
@@ -324,6 +384,7 @@ class Vault:
             return current
         memo = build.memos.setdefault("index", IndexMemo())
         index = None
+        updated = False
         if build.index is not None and build.key == key and len(build.dirty) <= UPDATE_LIMIT:
             if not any(problem.path in build.dirty for problem in problems):  # no scanning problem there
                 entries = self._entries or {}
@@ -334,6 +395,7 @@ class Vault:
                     for path in build.dirty
                 }
                 index = update_index(build.index, changed, self.settings, memo)
+                updated = index is not None
         if index is None:
             contacts: list[Contact] = []
             interviews: list[Interview] = []
@@ -346,7 +408,7 @@ class Vault:
                 elif isinstance(item.note, Interview):
                     interviews.append(item.note)
             index = build_index(contacts, interviews, self.settings, today, problems, memo)
-        build.built(key, index)
+        build.built(key, index, updated)
         return index
 
     def index_with(self, replaced: Mapping[str, bytes | None]) -> Index:
@@ -376,18 +438,28 @@ class Vault:
 
     def follow_ups(self, index: Index | None = None) -> tuple[Index, list[FollowUp]]:
         """The index and every open follow-up on `today`."""
-        from .followups import follow_ups
+        from .followups import Kept, follow_ups, update_follow_ups
 
         index = index if index is not None else self.index()
         build = self.build
         if index is build.index and build.items is not None:
             return index, build.items
-        reviews = [path for path in self._entries or () if path.startswith("reviews/")]
-        items = follow_ups(
-            index, self.settings, index.today, build.memos.setdefault("followups", {}), reviews
-        )
-        if index is build.index:
-            build.items = items
+        reviews = self._entries.keys() if self._entries is not None else ()
+        if index is not build.index:  # not this vault's own: nothing kept is used or changed
+            return index, follow_ups(index, self.settings, index.today, None, reviews)
+        if build.followups is None:
+            build.followups = Kept()
+        reach = build.reach(index)
+        update = None
+        if reach is not None:
+            update = update_follow_ups(build.followups, index, self.settings, index.today, *reach, reviews)
+        if update is None:
+            items = follow_ups(index, self.settings, index.today, build.followups, reviews)
+            build.diff = None
+        else:
+            items = update[0]
+            build.diff = (build.made, update[1], update[2]) if build.made is not None else None
+        build.made_from, build.made, build.changed, build.items = index, items, set(), items
         return index, items
 
     def review(self, period: Period | None = None) -> tuple[Index, Review, list[Event]]:
@@ -430,34 +502,70 @@ class Vault:
         """The .ics feed: follow-ups due within the horizon plus overdue ones, rendered to bytes.
         `previous` is the last feed written (its SEQUENCE numbers are carried forward); `hint`
         as for `read`. Repeated calls on one Vault (watch mode) redo only what changed."""
-        from .ics import in_feed, previous_sequences, render
+        from .followups import Ordered
+        from .ics import Pieces, in_feed, previous_sequences, render, shown_by, update_render
 
         index = index if index is not None else self.index(hint)
         build = self.build
         if index is build.index and build.feed is not None and build.feed[0] == previous:
             return index, build.feed[1], build.feed[2]
         index, items = self.follow_ups(index)
-        shown = in_feed(items, index.today, self.settings.horizon_days)
-        private = (
-            {path: _private_text(view.contact) for path, view in index.contacts.items()}
-            if self.settings.private_details
-            else None
-        )
-        if previous is not None and previous == build.sequences_of:
-            sequences = build.sequences  # our own last feed: no need to parse it again
+        own = index is build.index
+        settings, today = self.settings, index.today
+        shows = shown_by(today, settings.horizon_days)
+        data = None
+        diff = build.diff
+        if (
+            own
+            and diff is not None
+            and diff[0] is build.fed
+            and build.fed is not None
+            and previous is not None
+            and previous == build.sequences_of
+            and not settings.drafts  # drafts read more than the follow-ups: made for every event
+        ):  # our own last feed, made from the follow-ups this update started from: update it
+            gone = [pair for pair in diff[1] if shows(pair[1])]
+            new = [pair for pair in diff[2] if shows(pair[1])]
+            private = None
+            if settings.private_details:
+                paths = {item.contact_path for _, item in new if item.contact_path in index.contacts}
+                private = {path: _private_text(index.contacts[path].contact) for path in paths if path}
+            if build.shown.apply(gone, new):
+                removed, added = [item for _, item in gone], [item for _, item in new]
+                data = update_render(build.pieces, removed, added, settings, today, build.sequences, private)
+        if data is None:
+            if own:
+                kept = build.followups.ordered  # in the order of `items`, with their keys
+                build.shown = Ordered(
+                    [pair for pair in zip(kept.keys, kept.items, strict=True) if shows(pair[1])]
+                )
+            shown = list(build.shown.items) if own else in_feed(items, today, settings.horizon_days)
+            private = (
+                {path: _private_text(view.contact) for path, view in index.contacts.items()}
+                if settings.private_details
+                else None
+            )
+            if previous is not None and previous == build.sequences_of:
+                sequences = build.sequences  # our own last feed: no need to parse it again
+            else:
+                sequences = previous_sequences(previous)
+            if build.pieces is None:
+                build.pieces = Pieces()
+            data = render(
+                shown,
+                settings,
+                today,
+                private=private,
+                sequences=sequences,
+                memo=build.pieces,
+                drafts=self._feed_drafts(index, shown) if settings.drafts else None,
+            )
+            build.sequences = sequences
         else:
-            sequences = previous_sequences(previous)
-        data = render(
-            shown,
-            self.settings,
-            index.today,
-            private=private,
-            sequences=sequences,
-            memo=build.memos.setdefault("render", {}),
-            drafts=self._feed_drafts(index, shown) if self.settings.drafts else None,
-        )
-        build.sequences_of, build.sequences = data, sequences
-        if index is build.index:
+            shown = list(build.shown.items)
+        build.sequences_of = data
+        build.fed = items if own else None
+        if own:
             build.feed = (previous, shown, data)
         return index, shown, data
 

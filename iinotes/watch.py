@@ -361,6 +361,7 @@ class Rebuild:
         self.retry_at: float | None = None  # when to build again although nothing changed
         self._problems: set[Problem] = set()
         self._accepted_read_errors: set[Problem] = set()
+        self._counted: tuple[bytes, int] | None = None  # the last feed whose events were counted
         self._use_cache = vault.use_cache
         self._cache_saved_at: float | None = None
         self.scanned_at: float | None = None
@@ -430,9 +431,10 @@ class Rebuild:
         """True (and said why) when `data` must not replace the previous feed."""
         if self.previous is None or data == self.previous:
             return False
-        old_events = self.previous.count(b"BEGIN:VEVENT")
-        if not old_events or data.count(b"BEGIN:VEVENT") >= old_events:
+        old_events = self._events(self.previous)
+        if not old_events or self._events(data) >= old_events:
             return False
+        self._counted = None  # `data` is not kept
         seconds = f"({time.perf_counter() - started:.2f} s)"
         new_read_errors = {p for p in problems if p.code in READ_ERRORS} - self._accepted_read_errors
         if new_read_errors:
@@ -472,6 +474,13 @@ class Rebuild:
             self.retry_at = self._holding_until
             return True
         return False
+
+    def _events(self, feed: bytes) -> int:
+        """How many events a feed holds; the last feed counted is remembered (it becomes the
+        previous one), so a rebuild counts only its new feed."""
+        if self._counted is None or self._counted[0] is not feed:
+            self._counted = (feed, feed.count(b"BEGIN:VEVENT"))
+        return self._counted[1]
 
     def _mass(self, files: int) -> bool:
         """Whether the notes removed since the last feed are many: MASS_REMOVAL, and half the vault."""
