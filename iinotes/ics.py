@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -104,16 +105,37 @@ def _digest(lines: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
+def _unfolded(feed: bytes) -> Iterator[str]:
+    """The content lines of `feed`, unfolded, one at a time: what `text.split("\n")` gives for
+    the text decoded (invalid UTF-8 replaced), CRLF made LF and folds ("\n " and "\n\t") removed,
+    without ever holding the whole text (a feed of 20,000 notes is 10 MB)."""
+    current: str | None = None
+    for raw in io.BytesIO(feed):  # split at LF only, as `split("\n")`; no line has a LF inside
+        line = raw.decode("utf-8", "replace")  # the decoder starts afresh after each LF byte
+        if line.endswith("\n"):
+            line = line[:-2] if line.endswith("\r\n") else line[:-1]
+        if current is not None and line[:1] in (" ", "\t"):
+            current += line[1:]
+        else:
+            if current is not None:
+                yield current
+            current = line
+    if current is not None:
+        yield current
+    if feed.endswith(b"\n"):
+        yield ""
+
+
 def previous_sequences(feed: bytes | None) -> dict[str, Previous]:
     """UID -> Previous from a feed written before: the state that makes SEQUENCE rise and keeps
     an unchanged event's DTSTAMP (and so its bytes) as they were."""
     if not feed:
         return {}
-    text = feed.decode("utf-8", "replace").replace("\r\n", "\n").replace("\n ", "").replace("\n\t", "")
     result: dict[str, Previous] = {}
+    shared: dict[str, str] = {}  # a few stamps and schedules repeat across thousands of events
     uid, sequence, when, stamp = None, 0, "", ""
     lines: list[str] = []
-    for line in text.split("\n"):
+    for line in _unfolded(feed):
         if line == "BEGIN:VEVENT":
             uid, sequence, when, stamp, lines = None, 0, "", "", []
         if line.startswith("DTSTAMP:"):
@@ -127,6 +149,7 @@ def previous_sequences(feed: bytes | None) -> dict[str, Previous]:
         elif line.startswith("X-IINOTES-WHEN:"):
             when = line[15:]
         elif line == "END:VEVENT" and uid:
+            when, stamp = shared.setdefault(when, when), shared.setdefault(stamp, stamp)
             result[uid] = Previous(sequence, when, stamp, _digest(lines))
     return result
 
