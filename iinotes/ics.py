@@ -238,6 +238,10 @@ class Pieces:
 
     def feed(self, settings: Settings) -> bytes:
         """The whole calendar: its head and time zones, then every event."""
+        return b"".join(self.parts(settings))
+
+    def parts(self, settings: Settings) -> list[bytes]:
+        """The calendar's bytes in pieces, to write one after the other (never joined into one)."""
         zones = tuple(sorted(self.zones))
         key = (settings.feed_name, zones, min(self.days, default=None), max(self.days, default=None))
         if self._calendar is None or self._calendar[0] != key:
@@ -256,10 +260,16 @@ class Pieces:
             if zones:
                 parts.append(vtimezones_text(zones, min(self.days), max(self.days)))
             self._calendar = (key, "".join(parts).encode("utf-8"))
-        return b"".join([self._calendar[1], *self.data, b"END:VCALENDAR\r\n"])
+        return [self._calendar[1], *self.data, b"END:VCALENDAR\r\n"]
 
 
-def render(
+def render(items: Sequence[FollowUp], settings: Settings, today: dt.date, **options: Any) -> bytes:
+    """The calendar for `items` (already filtered with `in_feed`) as bytes: `render_pieces` (the
+    same options) joined."""
+    return render_pieces(items, settings, today, **options).feed(settings)
+
+
+def render_pieces(
     items: Sequence[FollowUp],
     settings: Settings,
     today: dt.date,
@@ -269,8 +279,8 @@ def render(
     sequences: dict[str, Previous] | None = None,
     memo: Pieces | None = None,
     drafts: dict[str, str] | None = None,
-) -> bytes:
-    """The calendar for `items` (already filtered with `in_feed`) as bytes.
+) -> Pieces:
+    """The calendar for `items` (already filtered with `in_feed`) in pieces (`Pieces.parts`).
 
     `previous`: the last feed written, so SEQUENCE rises when an item's time changes and an
     event whose every other line is unchanged keeps its DTSTAMP (a feed regenerated on a later
@@ -306,7 +316,7 @@ def render(
     if sequences is not None:
         sequences.clear()
         sequences.update(new)
-    return pieces.feed(settings)
+    return pieces
 
 
 def update_render(

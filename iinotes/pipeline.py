@@ -71,7 +71,7 @@ class Build:
     key: tuple[object, ...] | None = None
     index: Index | None = None  # the last index built (current only while nothing is dirty)
     items: list[FollowUp] | None = None
-    feed: tuple[bytes | None, Sequence[FollowUp], bytes] | None = None  # previous given, shown, data
+    feed: tuple[bytes | None, Sequence[FollowUp], bytes] | None = None  # _feed_key(previous), shown, data
     sequences_of: bytes | None = None
     sequences: dict[str, Any] = field(default_factory=dict)  # uid: ics.Previous
     memos: dict[str, Any] = field(default_factory=dict)  # "index", "drafts"
@@ -507,7 +507,7 @@ class Vault:
 
         index = index if index is not None else self.index(hint)
         build = self.build
-        if index is build.index and build.feed is not None and build.feed[0] == previous:
+        if index is build.index and build.feed is not None and build.feed[0] == _feed_key(previous):
             return index, build.feed[1], build.feed[2]
         index, items = self.follow_ups(index)
         own = index is build.index
@@ -566,8 +566,35 @@ class Vault:
         build.sequences_of = data
         build.fed = items if own else None
         if own:
-            build.feed = (previous, shown, data)
+            build.feed = (_feed_key(previous), shown, data)
         return index, shown, data
+
+    def feed_pieces(
+        self, sequences: dict[str, Any], index: Index | None = None
+    ) -> tuple[Index, Sequence[FollowUp], list[bytes]]:
+        """The feed `feed` makes, given what `ics.previous_sequences` read from the previous one
+        (updated in place to the new feed's), in pieces to write one after the other: a caller
+        writing a file holds neither the previous feed nor the new one whole (10 MB each at 20,000
+        notes). Nothing is kept for a later call."""
+        from .ics import in_feed, render_pieces
+
+        index, items = self.follow_ups(index)
+        settings, today = self.settings, index.today
+        shown = in_feed(items, today, settings.horizon_days)
+        private = (
+            {path: _private_text(view.contact) for path, view in index.contacts.items()}
+            if settings.private_details
+            else None
+        )
+        pieces = render_pieces(
+            shown,
+            settings,
+            today,
+            private=private,
+            sequences=sequences,
+            drafts=self._feed_drafts(index, shown) if settings.drafts else None,
+        )
+        return index, shown, pieces.parts(settings)
 
     def _feed_drafts(self, index: Index, items: Sequence[FollowUp]) -> dict[str, str]:
         """UID -> the drafted message for the feed (`feed.drafts`), from the vault's templates."""
@@ -581,6 +608,12 @@ class Vault:
                 templates[kind] = error
         memo = self.build.memos.setdefault("drafts", {})
         return drafts.feed_drafts(index, items, self.settings, templates, index.today, memo)
+
+
+def _feed_key(feed: bytes | None) -> bytes | None:
+    """What `Build.feed` keeps of the previous feed a feed was made from: a digest, not its bytes
+    (watch would otherwise hold a second 10 MB feed at 20,000 notes between saves)."""
+    return None if feed is None else cache.blake2b(feed, digest_size=32).digest()
 
 
 @contextlib.contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -224,25 +225,50 @@ def feed(out: Path | None) -> None:
         except FileNotFoundError:
             previous = None
     target = str(out.resolve()) if out is not None else None
-    record = recorded("feed", str(out), target, _digest(previous))
-    index, shown, data = vault.feed(previous)
+    before = _digest(previous)
+    record = recorded("feed", str(out), target, before)
+    from ..ics import previous_sequences
+
+    # what the previous feed says (kept DTSTAMPs, SEQUENCEs) instead of its 10 MB, held no longer;
+    # the new feed is written in pieces, never held whole either
+    sequences, previous = previous_sequences(previous), None
+    index, shown, pieces = vault.feed_pieces(sequences)
+    after = _digest(pieces)
     if out is None:
-        record.write_bytes(data)
-    elif previous == data:
+        for chunk in _chunks(pieces):
+            record.write_bytes(chunk)
+    elif before == after:
         record.echo(f"{out}: unchanged ({len(shown)} events)", err=True)
     else:
-        atomic_write(out, data)
+        atomic_write(out, _chunks(pieces))
         click.echo(f"{out}: wrote {len(shown)} events", err=True)
         record.note(f"{out}: unchanged ({len(shown)} events)", err=True)  # what the next run says
     _warn_problems(index, record)
-    record.finish(also=None if previous == data else (str(out), target, _digest(data)))
+    record.finish(also=None if before == after else (str(out), target, after))
 
 
-def _digest(data: bytes | None) -> str | None:
-    """A digest of the feed file's bytes (the previous feed is an input of the feed)."""
+def _digest(data: bytes | list[bytes] | None) -> str | None:
+    """A digest of the feed file's bytes, whole or in pieces (the previous feed is an input of the feed)."""
     from ..cache import blake2b
 
-    return None if data is None else blake2b(data, digest_size=20).hexdigest()
+    if data is None:
+        return None
+    digest = blake2b(digest_size=20)
+    for piece in [data] if isinstance(data, bytes) else data:
+        digest.update(piece)
+    return digest.hexdigest()
+
+
+def _chunks(pieces: list[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """The pieces joined into chunks of about `size` bytes (a few writes, not one per event)."""
+    start, length = 0, 0
+    for end, piece in enumerate(pieces, 1):
+        length += len(piece)
+        if length >= size:
+            yield b"".join(pieces[start:end])
+            start, length = end, 0
+    if start < len(pieces):
+        yield b"".join(pieces[start:])
 
 
 COMMANDS = (due, feed)
