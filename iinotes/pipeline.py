@@ -72,7 +72,7 @@ class Build:
     key: tuple[object, ...] | None = None
     index: Index | None = None  # the last index built (current only while nothing is dirty)
     items: list[FollowUp] | None = None
-    feed: tuple[bytes | None, Sequence[FollowUp], bytes] | None = None  # _feed_key(previous), shown, data
+    feed: tuple[bytes | None, Sequence[FollowUp], bytes] | None = None  # feed_key(previous), shown, data
     sequences_of: bytes | None = None
     sequences: dict[str, Any] = field(default_factory=dict)  # uid: ics.Previous
     memos: dict[str, Any] = field(default_factory=dict)  # "index", "drafts"
@@ -500,17 +500,21 @@ class Vault:
         return index, items, next_moves(index, self.settings, index.today, items)
 
     def feed(
-        self, previous: bytes | None = None, index: Index | None = None, hint: Collection[str] | None = None
+        self,
+        previous: bytes | PreviousFeed | None = None,
+        index: Index | None = None,
+        hint: Collection[str] | None = None,
     ) -> tuple[Index, Sequence[FollowUp], bytes]:
         """The .ics feed: follow-ups due within the horizon plus overdue ones, rendered to bytes.
-        `previous` is the last feed written (its SEQUENCE numbers are carried forward); `hint`
-        as for `read`. Repeated calls on one Vault (watch mode) redo only what changed."""
+        `previous` is the last feed written, or what `PreviousFeed.of` kept of it (its SEQUENCE
+        numbers are carried forward); `hint` as for `read`. Repeated calls on one Vault (watch
+        mode) redo only what changed."""
         from .followups import Ordered
         from .ics import Pieces, in_feed, previous_sequences, render, shown_by, update_render
 
         index = index if index is not None else self.index(hint)
         build = self.build
-        if index is build.index and build.feed is not None and build.feed[0] == _feed_key(previous):
+        if index is build.index and build.feed is not None and build.feed[0] == feed_key(previous):
             return index, build.feed[1], build.feed[2]
         index, items = self.follow_ups(index)
         own = index is build.index
@@ -550,6 +554,8 @@ class Vault:
             )
             if previous is not None and previous == build.sequences_of:
                 sequences = build.sequences  # our own last feed: no need to parse it again
+            elif isinstance(previous, PreviousFeed):
+                sequences = dict(previous.sequences)  # read once; the render updates its own copy
             else:
                 sequences = previous_sequences(previous)
             if build.pieces is None:
@@ -569,7 +575,7 @@ class Vault:
         build.sequences_of = data
         build.fed = items if own else None
         if own:
-            build.feed = (_feed_key(previous), shown, data)
+            build.feed = (feed_key(previous), shown, data)
         return index, shown, data
 
     def feed_pieces(
@@ -638,10 +644,31 @@ def _drop_value_memos() -> None:
         memo.cache_clear()
 
 
-def _feed_key(feed: bytes | None) -> bytes | None:
+def feed_key(feed: bytes | PreviousFeed | None) -> bytes | None:
     """What `Build.feed` keeps of the previous feed a feed was made from: a digest, not its bytes
     (watch would otherwise hold a second 10 MB feed at 20,000 notes between saves)."""
+    if isinstance(feed, PreviousFeed):
+        return feed.key
     return None if feed is None else cache.blake2b(feed, digest_size=32).digest()
+
+
+@dataclass(frozen=True)
+class PreviousFeed:
+    """What a feed made before is needed for, without its bytes (10 MB at 20,000 notes): its
+    digest, how many events it holds, and the SEQUENCE and DTSTAMP state of each (`watch -o`
+    starts from the file it finds and need not hold it while it builds the new one)."""
+
+    key: bytes
+    events: int
+    sequences: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, data: bytes) -> PreviousFeed:
+        from .ics import previous_sequences
+
+        key = feed_key(data)
+        assert key is not None
+        return cls(key, data.count(b"BEGIN:VEVENT"), previous_sequences(data))
 
 
 @contextlib.contextmanager

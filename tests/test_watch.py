@@ -152,6 +152,31 @@ def test_existing_feed_with_same_bytes_is_not_rewritten(two, tmp_path):
     assert watcher.writes == 0 and "feed unchanged" in watcher.report[0]
 
 
+def test_a_restarted_watch_carries_the_old_feed_forward_without_holding_it(two, tmp_path):
+    """Started over the feed a former run wrote, watch -o keeps only what that feed says (its
+    digest, event count, SEQUENCE and DTSTAMP state), never its bytes: an event that moved gets
+    SEQUENCE 1, the other keeps its bytes (DTSTAMP included)."""
+    output = tmp_path / "feed.ics"
+    output.write_bytes(Vault(two.root, today=TODAY).feed()[2])
+    old = {
+        str(event["UID"]): event for event in icalendar.Calendar.from_ical(output.read_bytes()).walk("VEVENT")
+    }
+    two.add("contacts/Jane Doe.md", contact_text("Jane Doe", "2026-11-27", number=1), dedent=False)
+    watcher = Watcher(Vault(two.root, today=TODAY), output, report=Lines())
+    assert watcher.file is not None and watcher.file.last is None  # only a digest of the file is kept
+    assert not isinstance(watcher.step.previous, bytes)
+    assert watcher.rebuild() is True
+    new = {
+        str(event["UID"]): event for event in icalendar.Calendar.from_ical(output.read_bytes()).walk("VEVENT")
+    }
+    assert new.keys() == old.keys()
+    moved = [uid for uid in new if new[uid]["DTSTART"].dt != old[uid]["DTSTART"].dt]
+    assert len(moved) == 1 and new[moved[0]]["SEQUENCE"] == 1
+    (same,) = set(new) - set(moved)
+    assert new[same].to_ical() == old[same].to_ical()
+    assert watcher.rebuild() is False  # and the file it wrote is known by its digest: not rewritten
+
+
 def test_missing_output_folder_is_a_clear_error(two, tmp_path):
     with pytest.raises(IinotesError) as caught:
         Watcher(Vault(two.root, today=TODAY), tmp_path / "nope" / "feed.ics")
