@@ -646,9 +646,9 @@ class Watcher:
             observer_factory=observer_factory,
         )
         found = self.file.last if self.file is not None else None
-        if found is not None and self.outputs == [self.file]:
-            # the file is the only output: nothing needs the old feed's bytes, only what it says
-            assert self.file is not None
+        if found is not None and self.file is not None:
+            # only what the old feed says is needed; its bytes stay in the file (read back if the
+            # first build is held back and a server or calendar is to get the old feed meanwhile)
             self.file.forget_bytes()
             self.step = Rebuild(vault, PreviousFeed.of(found), report)
         else:
@@ -823,8 +823,9 @@ class Watcher:
         previous = self.step.previous
         result = self.step.run(batch)
         if result is None:
-            if not self._published and isinstance(previous, bytes):
-                self._deliver(previous, time.time())  # serve what was kept rather than nothing
+            kept = self._kept_bytes(previous)
+            if not self._published and kept is not None:
+                self._deliver(kept, time.time())  # serve what was kept rather than nothing
             return False
         changed = self._deliver(result.data, result.built)
         data_changed = changed if self.file is not None else result.data != previous or first
@@ -841,6 +842,19 @@ class Watcher:
         for line in result.after:
             self.report(line)
         return data_changed
+
+    def _kept_bytes(self, previous: bytes | PreviousFeed | None) -> bytes | None:
+        """The bytes of the feed kept: `previous` itself, or (for what a PreviousFeed describes) the
+        feed file read back, if it still holds that very feed."""
+        if not isinstance(previous, PreviousFeed):
+            return previous
+        if self.file is None:
+            return None
+        try:
+            data = self.file.path.read_bytes()
+        except OSError:
+            return None
+        return data if feed_key(data) == previous.key else None
 
     def _deliver(self, data: bytes, built: float) -> bool:
         """Hand the feed to every output; True when the file (or, without one, any output) changed."""

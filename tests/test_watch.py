@@ -643,6 +643,25 @@ def test_a_vault_emptied_keeps_the_feed(watching, two, tmp_path):
     assert _events(tmp_path / "feed.ics") == 2
 
 
+def test_a_server_started_over_an_emptied_vault_serves_the_kept_feed(two, tmp_path):
+    """The first build is held back (the vault has no notes any more): the server gets the feed the
+    file holds, read back from the file (its bytes are not kept in memory meanwhile), and a file
+    that changed since it was read is never served as the kept feed."""
+    output = tmp_path / "feed.ics"
+    output.write_bytes(Vault(two.root, today=TODAY).feed()[2])
+    for note in (two.root / "contacts").glob("*.md"):
+        note.unlink()
+    served: list[bytes] = []
+    watcher = Watcher(
+        Vault(two.root, today=TODAY), output, report=Lines(), on_feed=lambda d, b: served.append(d)
+    )
+    assert watcher.rebuild() is False
+    assert served == [output.read_bytes()] and _events(output) == 2
+    assert watcher._kept_bytes(watcher.step.previous) == served[0]
+    output.write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")  # replaced by someone else meanwhile
+    assert watcher._kept_bytes(watcher.step.previous) is None
+
+
 @pytest.mark.parametrize(("notes", "gap"), [(40, 0.03), (16, 0.2)])  # faster and slower than the debounce
 def test_a_vault_being_deleted_never_shrinks_the_feed(make_vault, tmp_path, notes, gap):
     vault = make_vault("big")
