@@ -234,6 +234,27 @@ def test_cache_and_state_are_private_to_the_user(vault, tmp_path):
     assert stat.S_IMODE((vault.root / "contacts" / "Jane.md").stat().st_mode) != 0o600  # notes untouched
 
 
+def test_the_run_after_feed_wrote_its_file_is_answered_from_the_record(vault, tmp_path, monkeypatch):
+    """`feed -o FILE` that writes the file keeps what the next run will say under that next run's
+    key (the new file is its previous feed): the next run reads no note, and says "unchanged"."""
+    from iinotes import pipeline
+
+    vault.contact("Ann", outreach="[2026-11-01]")
+    time.sleep(0.06)
+    out = tmp_path / "feed.ics"
+    first = vault.run("feed", "-o", str(out))
+    assert first.exit_code == 0 and "wrote" in first.stderr
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the vault was read: not answered from the record")
+
+    monkeypatch.setattr(pipeline.Vault, "index", no_reading)
+    monkeypatch.setattr(pipeline.Vault, "feed_pieces", no_reading)
+    again = vault.run("feed", "-o", str(out))
+    events = first.stderr.removeprefix(f"{out}: wrote ").removesuffix(" events\n")
+    assert again.exit_code == 0 and again.stderr == f"{out}: unchanged ({events} events)\n"
+
+
 def test_warm_runs_are_answered_from_the_record_only_while_nothing_changed(vault):
     from iinotes.cache import ANSWER_PREFIX
 

@@ -141,7 +141,7 @@ class Recorder:
     def finish(self, code: int = 0, *, also: tuple[object, ...] | None = None) -> None:
         """Keep the record and exit with `code`. `also`: the flags of the run that follows this one
         (a feed file just written is the next run's previous feed), kept under their key instead."""
-        key = self.key if also is None or self.key is None else self.vault.answer_key(self.command, *also)
+        key = self.key if also is None or self.key is None else _answer_key(self.vault, self.command, *also)
         if self.record is not None:
             if key is not None:
                 self.record.keep(self.command, key, code)
@@ -162,7 +162,7 @@ def recorded(command: str, *flags: object) -> Recorder:
     from .. import cache
 
     vault = state().vault()
-    key = vault.answer_key(command, *flags, colour(), colour(err=True))  # coloured output is another
+    key = _answer_key(vault, command, *flags)
     if key is not None:
         decoders = {
             stream: codecs.getincrementaldecoder("utf-8")("surrogateescape") for stream in ("out", "err")
@@ -179,6 +179,11 @@ def recorded(command: str, *flags: object) -> Recorder:
         if code is not None:
             raise click.exceptions.Exit(code)
     return Recorder(vault, command, key)
+
+
+def _answer_key(vault: Vault, command: str, *flags: object) -> str | None:
+    """The key of `command`'s output with `flags`: coloured output is another answer."""
+    return vault.answer_key(command, *flags, colour(), colour(err=True))
 
 
 def colour(err: bool = False) -> bool:
