@@ -160,6 +160,33 @@ def test_a_save_during_the_replace_is_put_back(vault, monkeypatch, replace_mode,
     assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
 
 
+def test_a_save_begun_before_the_replace_and_written_after_it_is_kept(vault, monkeypatch, replace_mode):
+    """The race the stress test above hit under load: `open(name, "w")` looks the name up first
+    and truncates and writes in later steps, so an editor's save begun just before the replace
+    wrote into the note iinotes had replaced, checked (unchanged) and deleted: lost. Here the
+    editor holds the note open from before the command and writes once the replaced note has no
+    name left; its save must be what stays under the name."""
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    editor = os.open(path, os.O_WRONLY)  # looked up before the command; not yet truncated
+    real_unlink = os.unlink
+    wrote = []
+
+    def unlink(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_unlink(name, *args, **kwargs)
+        if not wrote and os.fstat(editor).st_nlink == 0:  # the note as read just lost its last name
+            os.ftruncate(editor, 0)
+            os.write(editor, SAVED.format(n=9).encode())
+            os.close(editor)
+            wrote.append(name)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    with pytest.raises(ChangedOnDisk):
+        writes.edit_note(vault.root, "contacts/Jane.md", [Append("touches", "2026-11-20")])
+    assert wrote
+    assert path.read_text() == SAVED.format(n=9)
+    assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
+
+
 def test_two_saves_during_the_replace_the_newest_stands(vault, monkeypatch):
     """Move-aside mode: the editor writes into the moved-aside file and then saves a new file under
     the name, both while iinotes replaces the note: the newest save is what stays."""
