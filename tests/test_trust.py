@@ -37,11 +37,20 @@ def replace_mode(request, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def _editor_save(path: Path, text: str, n: int) -> None:
-    """Save as editors do: half of the time write a new file and rename it over, else in place."""
+    """Save as editors do: half of the time write a new file and rename it over, else in place,
+    truncating it as it is opened or (n % 4 == 2) writing over it and then cutting it to length."""
     if n % 2:
         temp = path.with_name(f"{path.name}.swp{n}")
         temp.write_text(text)
         os.replace(temp, path)
+    elif n % 4 == 2:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            time.sleep(0)  # the editor's own work between open and write: other threads run
+            os.write(fd, text.encode())
+            os.ftruncate(fd, len(text.encode()))
+        finally:
+            os.close(fd)
     else:
         with open(path, "w") as handle:
             handle.write(text)
