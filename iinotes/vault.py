@@ -447,10 +447,13 @@ def _replace_checked(temp: str, target: Path, original: Original) -> None:
         if _same(temp, original):
             _drop_replaced(temp, target, original, ours)
             return
+        back = read_original(Path(temp))
         _exchange(temp, str(target))  # a save landed: the user's version goes back
         if _identity(os.stat(temp)) != mine:  # and yet another one meanwhile: the newest stays
             _exchange(temp, str(target))
-        os.unlink(temp)
+            os.unlink(temp)
+        else:  # unless a save landed in this command's file while it held the name: the newest
+            _drop_replaced(temp, target, ours, back)
         raise _changed(target)
     import tempfile
 
@@ -466,11 +469,12 @@ def _replace_checked(temp: str, target: Path, original: Original) -> None:
             os.unlink(aside)
             raise _changed(target) from None
         if not _same(aside, original):  # written into in place while it was being replaced
+            back = read_original(Path(aside))
             taken = tempfile.mktemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             os.rename(target, taken)
             if _identity(os.stat(taken)) == mine:
                 _put_back(aside, str(target))
-                os.unlink(taken)
+                _drop_replaced(taken, target, ours, back)
             else:  # and saved anew under the name meanwhile: that newest save stands
                 _put_back(taken, str(target))
                 os.unlink(aside)
@@ -487,14 +491,15 @@ _IN_DELETE_SELF, _IN_IGNORED = 0x400, 0x8000
 _EVENT = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len (then the name)
 
 
-def _drop_replaced(aside: str, target: Path, original: Original, ours: Original) -> None:
-    """Delete `aside`, the note as read, now replaced by `ours`; if a save landed in it after all
-    (see `_retire`), that save takes the name back unless a newer one holds it: ChangedOnDisk."""
+def _drop_replaced(aside: str, target: Path, expected: Original, current: Original) -> None:
+    """Delete `aside`, taken from under the name (it held `expected`; the name now holds
+    `current`). If a save landed in it after all (see `_retire`), that save, the newest, takes the
+    name again unless a still newer one holds it: ChangedOnDisk."""
     data, info = _retire(aside, target.name)
-    if data == original.data and _identity(info) == original.identity:
+    if data == expected.data and _identity(info) == expected.identity:
         return
-    try:  # the user's save goes back under the name, in place of this command's version
-        atomic_write(target, data, original=ours, mode=stat.S_IMODE(info.st_mode), clean=False)
+    try:  # the user's save goes back under the name, in place of what is there
+        atomic_write(target, data, original=current, mode=stat.S_IMODE(info.st_mode), clean=False)
     except ChangedOnDisk:  # the name was saved anew meanwhile: that newest save stands
         pass
     raise _changed(target)

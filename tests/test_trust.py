@@ -196,6 +196,39 @@ def test_a_save_begun_before_the_replace_and_written_after_it_is_kept(vault, mon
     assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
 
 
+def test_a_save_begun_while_the_commands_file_held_the_name_is_kept(vault, monkeypatch, replace_mode):
+    """Two saves in a row, both in place, while the command replaces the note: the first lands in
+    the note taken out (so the command puts it back), the second was begun in the instant the
+    command's own file held the name and writes once that file is deleted. The second, newest
+    save is what stays."""
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    real_same, real_unlink = vault_module._same, os.unlink
+    editor: dict[str, int] = {}
+
+    def save_into_the_old_one(name, original):  # type: ignore[no-untyped-def]
+        if not editor and Path(name) != path and path.exists():  # the new file holds the name
+            Path(name).write_text(SAVED.format(n=9))
+            editor["fd"] = os.open(path, os.O_WRONLY)  # the next save begins: not yet written
+        return real_same(name, original)
+
+    def unlink(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_unlink(name, *args, **kwargs)
+        if "fd" in editor and os.fstat(editor["fd"]).st_nlink == 0:  # the command's file is gone
+            fd = editor.pop("fd")
+            os.write(fd, SAVED.format(n=10).encode())
+            os.ftruncate(fd, len(SAVED.format(n=10)))
+            os.close(fd)
+            editor["wrote"] = 1
+
+    monkeypatch.setattr(vault_module, "_same", save_into_the_old_one)
+    monkeypatch.setattr(os, "unlink", unlink)
+    with pytest.raises(ChangedOnDisk):
+        writes.edit_note(vault.root, "contacts/Jane.md", [Append("touches", "2026-11-20")])
+    assert editor == {"wrote": 1}
+    assert path.read_text() == SAVED.format(n=10)
+    assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
+
+
 def test_two_saves_during_the_replace_the_newest_stands(vault, monkeypatch):
     """Move-aside mode: the editor writes into the moved-aside file and then saves a new file under
     the name, both while iinotes replaces the note: the newest save is what stays."""
