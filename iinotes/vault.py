@@ -7,6 +7,7 @@ import functools
 import os
 import re
 import stat
+import struct
 import sys
 import time
 from collections.abc import Iterable
@@ -337,10 +338,11 @@ def atomic_write(
     names in one step (the name never goes missing) and the file taken out is compared with the one
     read; elsewhere the note is moved aside, the new one is put in only if the name is still free,
     and the moved file is compared. If it is not the one read, the user's version is put back: then
-    ChangedOnDisk. A file with hard links is refused (replacing it
-    would cut the link). Stale temp files of killed writes in the same folder are cleaned up
-    (`clean=False`: the caller does that itself, e.g. once for a batch of new notes in one folder,
-    which would otherwise be scanned once per note).
+    ChangedOnDisk. The same if an editor's save that was already under way when the note was
+    replaced lands in the replaced file after all (see `_retire`). A file with hard links is
+    refused (replacing it would cut the link). Stale temp files of killed writes in the same folder
+    are cleaned up (`clean=False`: the caller does that itself, e.g. once for a batch of new notes
+    in one folder, which would otherwise be scanned once per note).
 
     `data` may come in pieces (written as they come). The file keeps the mode of the one it
     replaces; a new one gets 0644, or 0600 in the vault's private `.iinotes/` folder; `mode` forces
@@ -439,15 +441,19 @@ def _libc() -> object:
 def _replace_checked(temp: str, target: Path, original: Original) -> None:
     if not _same(target, original):
         raise _changed(target)
-    mine = _identity(os.stat(temp))
+    ours = read_original(Path(temp))
+    mine = ours.identity
     if _exchange(temp, str(target)):  # the name never goes missing; `temp` now holds what was there
         if _same(temp, original):
-            os.unlink(temp)
+            _drop_replaced(temp, target, original, ours)
             return
+        back = read_original(Path(temp))
         _exchange(temp, str(target))  # a save landed: the user's version goes back
         if _identity(os.stat(temp)) != mine:  # and yet another one meanwhile: the newest stays
             _exchange(temp, str(target))
-        os.unlink(temp)
+            os.unlink(temp)
+        else:  # unless a save landed in this command's file while it held the name: the newest
+            _drop_replaced(temp, target, ours, back)
         raise _changed(target)
     import tempfile
 
@@ -463,20 +469,109 @@ def _replace_checked(temp: str, target: Path, original: Original) -> None:
             os.unlink(aside)
             raise _changed(target) from None
         if not _same(aside, original):  # written into in place while it was being replaced
-            ours = tempfile.mktemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            os.rename(target, ours)
-            if _identity(os.stat(ours)) == mine:
+            back = read_original(Path(aside))
+            taken = tempfile.mktemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            os.rename(target, taken)
+            if _identity(os.stat(taken)) == mine:
                 _put_back(aside, str(target))
-                os.unlink(ours)
+                _drop_replaced(taken, target, ours, back)
             else:  # and saved anew under the name meanwhile: that newest save stands
-                _put_back(ours, str(target))
+                _put_back(taken, str(target))
                 os.unlink(aside)
             raise _changed(target)
     except BaseException:
         if os.path.lexists(aside):
             _put_back(aside, str(target))
         raise
-    os.unlink(aside)
+    _drop_replaced(aside, target, original, ours)
+
+
+RETIRE_WAIT = 2.0  # seconds a replaced note is watched for a save already on its way into it
+_IN_DELETE_SELF, _IN_IGNORED = 0x400, 0x8000
+_EVENT = struct.Struct("iIII")  # struct inotify_event: wd, mask, cookie, len (then the name)
+
+
+def _drop_replaced(aside: str, target: Path, expected: Original, current: Original) -> None:
+    """Delete `aside`, taken from under the name (it held `expected`; the name now holds
+    `current`). If a save landed in it after all (see `_retire`), that save, the newest, takes the
+    name again unless a still newer one holds it: ChangedOnDisk."""
+    data, info = _retire(aside, target.name)
+    if data == expected.data and _identity(info) == expected.identity:
+        return
+    try:  # the user's save goes back under the name, in place of what is there
+        atomic_write(target, data, original=current, mode=stat.S_IMODE(info.st_mode), clean=False)
+    except ChangedOnDisk:  # the name was saved anew meanwhile: that newest save stands
+        pass
+    raise _changed(target)
+
+
+def _retire(path: str, note: str) -> tuple[bytes, os.stat_result]:
+    """Delete `path` (a file just taken from under a note's name) and return what it holds at the
+    end. An editor's save can be on its way into it: `open(name, "w")` looks the name up, then
+    truncates and writes in later steps, so a save begun just before the replace lands in the
+    replaced file, possibly after it was checked. On Linux the file is watched (inotify) until no
+    one holds it any more (at most RETIRE_WAIT seconds) and read through a second name opened
+    before the last name goes, so such a save is still seen; elsewhere it is only read once more
+    just before it is deleted."""
+    init = getattr(_libc(), "inotify_init1", None)
+    add = getattr(_libc(), "inotify_add_watch", None)
+    watch = -1 if init is None or add is None else init(os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        fd = None
+        if watch >= 0 and add is not None and add(watch, os.fsencode(path), _IN_DELETE_SELF) >= 0:
+            fd = _open_twin(path, note)
+        if fd is None:  # not watched: read once more, then delete (an open file may not go on Windows)
+            data, info = _read_regular(path, None)
+            os.unlink(path)
+            return data, info
+        try:
+            os.unlink(path)
+            _wait_released(watch, time.monotonic() + RETIRE_WAIT)
+            info = os.fstat(fd)
+            os.lseek(fd, 0, os.SEEK_SET)
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks), info
+        finally:
+            os.close(fd)
+    finally:
+        if watch >= 0:
+            os.close(watch)
+
+
+def _open_twin(path: str, note: str) -> int | None:
+    """The file at `path` opened through a second, private name (removed at once; named as a temp
+    file of `note`, so a killed process's leftover is cleaned), so that holding it open does not
+    hold `path` itself; None where hard links cannot be made."""
+    import tempfile
+
+    twin = tempfile.mktemp(prefix=f".{note}.", suffix=".tmp", dir=os.path.dirname(path))
+    try:
+        os.link(path, twin)
+    except OSError:
+        return None
+    try:
+        return os.open(twin, os.O_RDONLY)
+    finally:
+        os.unlink(twin)
+
+
+def _wait_released(watch: int, deadline: float) -> None:
+    """Wait until the watched file, deleted, is held by no one (open or being opened) any more."""
+    import select
+
+    poll = select.poll()
+    poll.register(watch, select.POLLIN)
+    while (left := deadline - time.monotonic()) > 0:
+        if not poll.poll(left * 1000):
+            return
+        events, at = os.read(watch, 4096), 0
+        while at + _EVENT.size <= len(events):
+            _, mask, _, name_size = _EVENT.unpack_from(events, at)
+            if mask & (_IN_DELETE_SELF | _IN_IGNORED):
+                return
+            at += _EVENT.size + name_size
 
 
 def _sync_folder(folder: Path) -> None:

@@ -37,11 +37,20 @@ def replace_mode(request, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def _editor_save(path: Path, text: str, n: int) -> None:
-    """Save as editors do: half of the time write a new file and rename it over, else in place."""
+    """Save as editors do: half of the time write a new file and rename it over, else in place,
+    truncating it as it is opened or (n % 4 == 2) writing over it and then cutting it to length."""
     if n % 2:
         temp = path.with_name(f"{path.name}.swp{n}")
         temp.write_text(text)
         os.replace(temp, path)
+    elif n % 4 == 2:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            time.sleep(0)  # the editor's own work between open and write: other threads run
+            os.write(fd, text.encode())
+            os.ftruncate(fd, len(text.encode()))
+        finally:
+            os.close(fd)
     else:
         with open(path, "w") as handle:
             handle.write(text)
@@ -157,6 +166,66 @@ def test_a_save_during_the_replace_is_put_back(vault, monkeypatch, replace_mode,
         with pytest.raises(ChangedOnDisk):
             writes.edit_note(vault.root, "contacts/Jane.md", [Append("touches", "2026-11-20")])
     assert path.read_text() == SAVED.format(n=9)
+    assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
+
+
+def test_a_save_begun_before_the_replace_and_written_after_it_is_kept(vault, monkeypatch, replace_mode):
+    """The race the stress test above hit under load: `open(name, "w")` looks the name up first
+    and truncates and writes in later steps, so an editor's save begun just before the replace
+    wrote into the note iinotes had replaced, checked (unchanged) and deleted: lost. Here the
+    editor holds the note open from before the command and writes once the replaced note has no
+    name left; its save must be what stays under the name."""
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    editor = os.open(path, os.O_WRONLY)  # looked up before the command; not yet truncated
+    real_unlink = os.unlink
+    wrote = []
+
+    def unlink(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_unlink(name, *args, **kwargs)
+        if not wrote and os.fstat(editor).st_nlink == 0:  # the note as read just lost its last name
+            os.ftruncate(editor, 0)
+            os.write(editor, SAVED.format(n=9).encode())
+            os.close(editor)
+            wrote.append(name)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    with pytest.raises(ChangedOnDisk):
+        writes.edit_note(vault.root, "contacts/Jane.md", [Append("touches", "2026-11-20")])
+    assert wrote
+    assert path.read_text() == SAVED.format(n=9)
+    assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
+
+
+def test_a_save_begun_while_the_commands_file_held_the_name_is_kept(vault, monkeypatch, replace_mode):
+    """Two saves in a row, both in place, while the command replaces the note: the first lands in
+    the note taken out (so the command puts it back), the second was begun in the instant the
+    command's own file held the name and writes once that file is deleted. The second, newest
+    save is what stays."""
+    path = vault.add("contacts/Jane.md", SAVED.format(n=0))
+    real_same, real_unlink = vault_module._same, os.unlink
+    editor: dict[str, int] = {}
+
+    def save_into_the_old_one(name, original):  # type: ignore[no-untyped-def]
+        if not editor and Path(name) != path and path.exists():  # the new file holds the name
+            Path(name).write_text(SAVED.format(n=9))
+            editor["fd"] = os.open(path, os.O_WRONLY)  # the next save begins: not yet written
+        return real_same(name, original)
+
+    def unlink(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        real_unlink(name, *args, **kwargs)
+        if "fd" in editor and os.fstat(editor["fd"]).st_nlink == 0:  # the command's file is gone
+            fd = editor.pop("fd")
+            os.write(fd, SAVED.format(n=10).encode())
+            os.ftruncate(fd, len(SAVED.format(n=10)))
+            os.close(fd)
+            editor["wrote"] = 1
+
+    monkeypatch.setattr(vault_module, "_same", save_into_the_old_one)
+    monkeypatch.setattr(os, "unlink", unlink)
+    with pytest.raises(ChangedOnDisk):
+        writes.edit_note(vault.root, "contacts/Jane.md", [Append("touches", "2026-11-20")])
+    assert editor == {"wrote": 1}
+    assert path.read_text() == SAVED.format(n=10)
     assert [p.name for p in path.parent.iterdir()] == ["Jane.md"]
 
 
