@@ -400,11 +400,7 @@ def _flow_positions(value: str, line: int, column: int, path: Path_, positions: 
         pos = match.end()
 
 
-class _GiveUp(Exception):
-    """The fast path is not sure: the composer reads the note."""
-
-
-_GIVE_UP: Any = _GiveUp  # returned, never raised, by the value readers
+_GIVE_UP: Any = object()  # what the value readers return when the fast path is not sure
 
 
 def _simple(text: str, first_line: int) -> Loaded | None:

@@ -296,7 +296,7 @@ class Vault:
         helper = None
         if worker.wanted(len(todo)):
             helper = worker.Worker(todo[len(todo) - int(len(todo) * worker.SHARE) :])
-        handed = helper.paths if helper is not None else ()
+        handed = helper.signatures if helper is not None else {}
         for count, ref in enumerate(refs.values()):
             if progress is not None and count % 256 == 0:
                 progress(count, len(refs))
@@ -323,6 +323,7 @@ class Vault:
         return entries
 
     def _unchanged(self, ref: FileRef, previous: cache.Entries) -> bool:
+        """Whether `previous` holds the note at `ref` as it is (same signature, not read racily)."""
         known = previous.get(ref.path)
         return known is not None and known[0] == ref.signature and ref.path not in self._racy
 
@@ -337,7 +338,7 @@ class Vault:
         """Put the note at `ref` into `entries`: the one in `previous` while its signature is the same
         (and it was not read racily), else `parsed` (the note as a worker parsed it) or parsed here."""
         known = previous.get(ref.path)
-        if known is not None and known[0] == ref.signature and ref.path not in self._racy:
+        if known is not None and self._unchanged(ref, previous):
             entries[ref.path] = known
             return
         if parsed is None:
@@ -547,11 +548,7 @@ class Vault:
                     [pair for pair in zip(kept.keys, kept.items, strict=True) if shows(pair[1])]
                 )
             shown = list(build.shown.items) if own else in_feed(items, today, settings.horizon_days)
-            private = (
-                {path: _private_text(view.contact) for path, view in index.contacts.items()}
-                if settings.private_details
-                else None
-            )
+            private = _private_texts(index, settings)
             if previous is not None and previous == build.sequences_of:
                 sequences = build.sequences  # our own last feed: no need to parse it again
             elif isinstance(previous, PreviousFeed):
@@ -590,11 +587,7 @@ class Vault:
         index, items = self.follow_ups(index)
         settings, today = self.settings, index.today
         shown = in_feed(items, today, settings.horizon_days)
-        private = (
-            {path: _private_text(view.contact) for path, view in index.contacts.items()}
-            if settings.private_details
-            else None
-        )
+        private = _private_texts(index, settings)
         pieces = render_pieces(
             shown,
             settings,
@@ -703,6 +696,13 @@ def _stat_note(root: Path, rel: str) -> FileRef | None:
     if not stat.S_ISREG(info.st_mode):
         return None
     return FileRef(rel, str(path), (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino))
+
+
+def _private_texts(index: Index, settings: Settings) -> dict[str, str] | None:
+    """Each contact's email, phone and LinkedIn for its events, when `feed.private_details` is on."""
+    if not settings.private_details:
+        return None
+    return {path: _private_text(view.contact) for path, view in index.contacts.items()}
 
 
 def _private_text(contact: Contact) -> str:

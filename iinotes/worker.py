@@ -60,7 +60,7 @@ class Worker:
         from .cache import header
 
         self.refs = list(refs)
-        self.paths = {ref.path for ref in self.refs}
+        self.signatures = {ref.path: ref.signature for ref in self.refs}  # the notes handed over
         self.process: subprocess.Popen[bytes] | None = None
         request = json.dumps(  # ASCII: a vault folder whose name is not UTF-8 travels as \udcxx escapes
             {"header": header(), "refs": [[ref.path, ref.abspath, list(ref.signature)] for ref in self.refs]}
@@ -97,7 +97,6 @@ class Worker:
         got: dict[str, tuple[ParsedNote, str]] = {}
         process = self.process
         if process is not None and process.stdout is not None:
-            signatures = {ref.path: ref.signature for ref in self.refs}
             try:
                 for raw in process.stdout:
                     line = raw.decode().rstrip("\n")
@@ -106,7 +105,7 @@ class Worker:
                             got.clear()  # not what we asked for: trust none of it
                         break
                     row = decode_row(line)
-                    if row is not None and signatures.get(row[0]) == row[1] and row[2].path == row[0]:
+                    if row is not None and self.signatures.get(row[0]) == row[1] and row[2].path == row[0]:
                         got[row[0]] = (row[2], line)
                 else:
                     got.clear()  # no trailer: it stopped half way
@@ -124,9 +123,8 @@ class Worker:
         if process is None:
             return
         self.process = None
-        for stream in (process.stdout,):
-            if stream is not None:
-                stream.close()
+        if process.stdout is not None:
+            process.stdout.close()
         if process.poll() is None:
             process.kill()
         try:
